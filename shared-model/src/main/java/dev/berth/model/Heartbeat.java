@@ -1,0 +1,18 @@
+package dev.berth.model;
+
+import dev.berth.model.spec.Resources;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a node says every second: who it is, what it has, and which allocations it is running, so
+ * that the scheduler can notice an allocation that a node no longer knows.
+ */
+public record Heartbeat(String nodeId, String address, Resources capacity, Map<String, String> labels,
+                        Map<String, String> attributes, List<String> runningAllocations, long sequence) {
+    public Heartbeat {
+        labels = Map.copyOf(labels);
+        attributes = Map.copyOf(attributes);
+        runningAllocations = List.copyOf(runningAllocations);
+    }
+}

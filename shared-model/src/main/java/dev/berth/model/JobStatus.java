@@ -1,0 +1,26 @@
+package dev.berth.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collection;
+
+/** A job's status, derived from its allocations rather than stored, so it can never disagree with them. */
+public enum JobStatus {
+    @JsonProperty("pending") PENDING,
+    @JsonProperty("running") RUNNING,
+    @JsonProperty("complete") COMPLETE,
+    @JsonProperty("failed") FAILED,
+    @JsonProperty("stopped") STOPPED;
+
+    public static JobStatus of(Job job, Collection<Allocation> allocations) {
+        boolean active = allocations.stream().anyMatch(a -> !a.status().terminal());
+        if (job.stopped() && !active) return STOPPED;
+        if (allocations.stream().anyMatch(a -> a.status() == AllocationStatus.RUNNING)) return RUNNING;
+        if (active || allocations.isEmpty()) return job.stopped() ? STOPPED : PENDING;
+        if (job.stopped()) return STOPPED;
+        return allocations.stream().allMatch(Allocation::succeeded) ? COMPLETE : FAILED;
+    }
+
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.berth.model;
+
+import dev.berth.model.spec.Resources;
+import java.time.Instant;
+import java.util.Map;
+
+/** An executor node as the scheduler knows it. {@code lastHeartbeat} is the scheduler's clock at receipt. */
+public record Node(String id, String address, NodeStatus status, Resources capacity, Map<String, String> labels,
+                   Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat) {
+    public Node {
+        labels = Map.copyOf(labels);
+        attributes = Map.copyOf(attributes);
+    }
+
+    public Node withStatus(NodeStatus s) {
+        return new Node(id, address, s, capacity, labels, attributes, registeredAt, lastHeartbeat);
+    }
+}
