@@ -25,6 +25,12 @@ public record Allocation(String id, String jobId, String group, int index, Strin
                 null, resources, version, createdAt, startedAt, finishedAt, now);
     }
 
+    /** Takes back a placement that the node did not accept, so the next pass can place it again. */
+    public Allocation unplace(String why, Instant now) {
+        return new Allocation(id, jobId, group, index, task, null, status, stopRequested, exitCode, signal,
+                why, resources, version, createdAt, startedAt, finishedAt, now);
+    }
+
     public Allocation waiting(String why, Instant now) {
         return new Allocation(id, jobId, group, index, task, nodeId, status, stopRequested, exitCode, signal,
                 why, resources, version, createdAt, startedAt, finishedAt, now);

@@ -74,9 +74,11 @@ final class ObjectReader {
         return s;
     }
 
+    /** A name checked against {@code form}; a fallback (inherited from the parent) is not checked again here. */
     String name(String field, String fallback, Pattern form, String formText) {
-        String s = string(field, fallback);
-        if (s != null && !form.matcher(s).matches()) error(field, quote(s) + " is not a valid name (" + formText + ")");
+        String s = string(field, null);
+        if (s == null) return fallback;
+        if (!form.matcher(s).matches()) error(field, quote(s) + " is not a valid name (" + formText + ")");
         return s;
     }
 

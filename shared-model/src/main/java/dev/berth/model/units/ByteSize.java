@@ -71,6 +71,19 @@ public record ByteSize(long bytes) implements Comparable<ByteSize> {
         return Long.compare(bytes, o.bytes);
     }
 
+    /** For people, not for parsing back exactly: {@code "23.5Gi"}, {@code "512Mi"}, {@code "900"}. */
+    public String human() {
+        String[] units = {"", "Ki", "Mi", "Gi", "Ti"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        String n = v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v);
+        return n + units[u];
+    }
+
     /** The largest unit that divides exactly, binary first: 134217728 prints as {@code "128Mi"}. */
     @JsonValue
     @Override

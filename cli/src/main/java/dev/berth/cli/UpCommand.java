@@ -1,0 +1,108 @@
+package dev.berth.cli;
+
+import dev.berth.cli.up.AllInOne;
+import dev.berth.cluster.ClusterSettings;
+import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.model.spec.Resources;
+import dev.berth.model.units.ByteSize;
+import dev.berth.model.units.Cpu;
+import dev.berth.scheduler.SchedulerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run Berth on this machine: a scheduler member and an executor node in one process. Ctrl-C stops it.")
+final class UpCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "state dir (default /var/lib/berth as root, else ~/.berth)")
+    Path dataDir;
+
+    @Option(names = "--port", defaultValue = "7070", description = "API port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--cluster-port", defaultValue = "5701", description = "Hazelcast port on loopback (default ${DEFAULT-VALUE})")
+    int clusterPort;
+
+    @Option(names = "--node-id", description = "this node's id (default: the host name)")
+    String nodeId;
+
+    @Option(names = "--cpu", description = "cpu to offer, e.g. 2 or 1500m (default: all cores)")
+    String cpu;
+
+    @Option(names = "--memory", description = "memory to offer, e.g. 4Gi (default: all memory)")
+    String memory;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path data = dataDir != null ? dataDir : defaultDataDir();
+        Files.createDirectories(data);
+        var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
+        executor = executor.withCapacity(capacity(executor.capacity()));
+        var scheduler = SchedulerConfig.defaults().withPort(port);
+        out.println("Starting Berth…");
+        out.flush();
+        AllInOne berth;
+        try {
+            berth = AllInOne.start(ClusterSettings.single("berth-" + port, clusterPort), scheduler, executor, new HostProcessRuntime());
+        } catch (Exception e) {
+            throw new IOException("cannot start Berth: " + rootMessage(e), e);
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping Berth: ending tasks, leaving the cluster…");
+            out.flush();
+            try {
+                berth.stop(Duration.ofSeconds(30));
+                out.println("Berth stopped.");
+            } catch (Exception e) {
+                out.println("Berth did not stop cleanly: " + rootMessage(e));
+            }
+            out.flush();
+            stopped.countDown();
+        }, "berth-shutdown"));
+        String api = "http://127.0.0.1:" + berth.apiPort();
+        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Data   %s%n%n",
+                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), data);
+        out.printf("Try it:%n  ./berth job run examples/hello.yaml%n  curl %s/v1/jobs%n%nPress Ctrl-C to stop.%n", api);
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private Resources capacity(Resources detected) {
+        Cpu c = cpu == null ? detected.cpu() : Cpu.parse(cpu);
+        ByteSize m = memory == null ? detected.memory() : ByteSize.parse(memory);
+        return new Resources(c, m, detected.pids(), detected.io(), detected.extended());
+    }
+
+    static Path defaultDataDir() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        return root ? Path.of("/var/lib/berth") : Path.of(System.getProperty("user.home"), ".berth");
+    }
+
+    static String hostName() {
+        try {
+            return dev.berth.executor.ProcFiles.readTrimmed(Path.of("/proc/sys/kernel/hostname"));
+        } catch (IOException e) {
+            return "node-1";
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+}

@@ -1,0 +1,67 @@
+package dev.berth.cli.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The REST API as the CLI uses it. A failed call throws {@link ApiException} with the API's own words. */
+public final class ApiClient {
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ApiClient(String address) {
+        String a = address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
+        if (!a.startsWith("http://") && !a.startsWith("https://")) a = "http://" + a;
+        this.base = URI.create(a);
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public String get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public String post(String path, String body, String contentType) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public String delete(String path) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
+    /** Opens a streaming GET (logs with follow); the caller reads and closes the stream. */
+    public InputStream stream(String path) throws IOException {
+        var res = call(HttpRequest.newBuilder(base.resolve(path)).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        if (res.statusCode() >= 400) {
+            try (InputStream in = res.body()) {
+                throw new ApiException(res.statusCode(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return res.body();
+    }
+
+    private String send(HttpRequest.Builder req) throws IOException {
+        var res = call(req.timeout(Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() >= 400) throw new ApiException(res.statusCode(), res.body());
+        return res.body();
+    }
+
+    private <T> HttpResponse<T> call(HttpRequest.Builder req, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return http.send(req.build(), handler);
+        } catch (ConnectException e) {
+            throw new IOException("cannot reach the Berth API at " + base + " (is `berth up` running? set --address or BERTH_ADDR)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.berth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.cluster.BerthCluster;
+import dev.berth.cluster.ClusterMember;
+import dev.berth.cluster.ClusterSettings;
+import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.ExecutorVerticle;
+import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.scheduler.SchedulerConfig;
+import dev.berth.scheduler.SchedulerVerticle;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Two scheduler members and an executor as separate cluster members (lite) in one JVM. */
+class ClusterTest {
+    final List<ClusterMember> members = new ArrayList<>();
+    Path dataDir;
+
+    @AfterEach
+    void down() throws Exception {
+        for (ClusterMember m : members.reversed()) m.close().await(30, TimeUnit.SECONDS);
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a job submitted to either scheduler runs on a separate executor member; a silent node's allocation is lost")
+    void schedulersAndExecutorAsSeparateMembers() throws Exception {
+        dataDir = Files.createTempDirectory("berth-cluster-");
+        String name = "berth-test-" + UUID.randomUUID();
+        int p1 = EndToEndTest.freePort(), p2 = EndToEndTest.freePort(), p3 = EndToEndTest.freePort();
+        var all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2, "127.0.0.1:" + p3);
+        var config = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(2));
+        int api1 = scheduler(new ClusterSettings(name, "127.0.0.1", p1, all, false), config);
+        int api2 = scheduler(new ClusterSettings(name, "127.0.0.1", p2, all, false), config);
+        var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p3, all, true)).await(60, TimeUnit.SECONDS);
+        members.add(executor);
+        executor.vertx().deployVerticle(new ExecutorVerticle(ExecutorConfig.of("remote-node", dataDir)
+                .withHeartbeatInterval(Duration.ofMillis(300)), new HostProcessRuntime(), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+
+        var first = new Api("http://127.0.0.1:" + api1);
+        var second = new Api("http://127.0.0.1:" + api2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(second.get("/v1/nodes")).size() == 1);
+
+        String batch = first.submit("{\"name\": \"b\", \"groups\": [{\"count\": 3, \"tasks\": [{\"image\": \"x\", \"command\": [\"echo\", \"hi\"]}]}]}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(second.get("/v1/jobs/" + batch)).getString("status").equals("complete"));
+        var allocs = new JsonArray(second.get("/v1/jobs/" + batch + "/allocations"));
+        assertThat(allocs.size()).isEqualTo(3);
+        assertThat(allocs.stream().map(a -> ((JsonObject) a).getString("nodeId")).distinct().toList()).containsExactly("remote-node");
+        String allocId = allocs.getJsonObject(0).getString("id");
+        assertThat(first.get("/v1/allocations/" + allocId + "/logs")).isEqualTo("hi\n");
+
+        String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"tasks\": [{\"image\": \"x\", \"command\": [\"sleep\", \"300\"]}]}]}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("running"));
+
+        // The executor shuts down: its task is killed and reported lost, and the silent node is marked down after its TTL.
+        executor.close().await(30, TimeUnit.SECONDS);
+        members.remove(executor);
+        await().atMost(Duration.ofSeconds(15)).until(() -> new JsonObject(first.get("/v1/nodes/remote-node")).getString("status").equals("down"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                new JsonArray(first.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("status").equals("lost"));
+        assertThat(new JsonArray(second.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("reason"))
+                .isIn("node remote-node shut down", "node remote-node stopped heartbeating");
+    }
+
+    int scheduler(ClusterSettings settings, SchedulerConfig config) throws Exception {
+        var member = BerthCluster.start(settings).await(60, TimeUnit.SECONDS);
+        members.add(member);
+        var verticle = new SchedulerVerticle(config, member.hazelcast(), Clock.systemUTC());
+        member.vertx().deployVerticle(verticle).await(60, TimeUnit.SECONDS);
+        return verticle.port();
+    }
+
+    record Api(String base) {
+        String get(String path) throws Exception {
+            return new dev.berth.cli.client.ApiClient(base).get(path);
+        }
+
+        String submit(String json) throws Exception {
+            return new JsonObject(new dev.berth.cli.client.ApiClient(base).post("/v1/jobs", json, "application/json")).getString("id");
+        }
+    }
+}

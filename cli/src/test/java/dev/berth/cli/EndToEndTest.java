@@ -1,0 +1,279 @@
+package dev.berth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.cli.up.AllInOne;
+import dev.berth.cluster.ClusterSettings;
+import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.scheduler.SchedulerConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** A scheduler and an executor in this JVM, driven through the REST API and the CLI as a user would. */
+class EndToEndTest {
+    static Path dataDir;
+    static AllInOne berth;
+    static String api;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void up() throws Exception {
+        dataDir = Files.createTempDirectory("berth-e2e-");
+        int clusterPort = freePort();
+        var executor = ExecutorConfig.of("e2e-node", dataDir);
+        berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
+                SchedulerConfig.defaults().withPort(0), executor, new HostProcessRuntime());
+        api = "http://127.0.0.1:" + berth.apiPort();
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(get("/v1/nodes").body()).size() == 1);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (berth != null) berth.close();
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a batch job that echoes a line completes, and its log holds the line")
+    void batchJobCompletesAndItsLogIsServed() throws Exception {
+        String id = submit("""
+                {"name": "echo", "groups": [{"tasks": [{"image": "busybox", "command": ["echo", "hello from berth"]}]}]}
+                """, "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("complete"));
+        var job = job(id);
+        assertThat(job.getJsonObject("allocations").getLong("complete")).isEqualTo(1);
+        assertThat(job.getJsonObject("spec").getString("name")).isEqualTo("echo");
+        var alloc = allocations(id).getJsonObject(0);
+        assertThat(alloc.getString("status")).isEqualTo("complete");
+        assertThat(alloc.getInteger("exitCode")).isZero();
+        assertThat(alloc.getString("nodeId")).isEqualTo("e2e-node");
+        assertThat(alloc.getString("startedAt")).isNotNull();
+        assertThat(alloc.getString("finishedAt")).isNotNull();
+        var logs = get("/v1/allocations/" + alloc.getString("id") + "/logs?stream=stdout");
+        assertThat(logs.statusCode()).isEqualTo(200);
+        assertThat(logs.body()).isEqualTo("hello from berth\n");
+        assertThat(get("/v1/allocations/" + alloc.getString("id") + "/logs?stream=stderr").body()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a YAML job that fails reports its exit code and the reason")
+    void failingYamlJob() throws Exception {
+        String id = submit("""
+                name: fails
+                groups:
+                  - tasks:
+                      - image: busybox
+                        command: [sh, -c, "echo oops >&2; exit 3"]
+                """, "application/yaml");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("failed"));
+        var alloc = allocations(id).getJsonObject(0);
+        assertThat(alloc.getInteger("exitCode")).isEqualTo(3);
+        assertThat(alloc.getString("reason")).isEqualTo("exited with code 3");
+        assertThat(get("/v1/allocations/" + alloc.getString("id") + "/logs?stream=stderr").body()).isEqualTo("oops\n");
+    }
+
+    @Test
+    @DisplayName("an invalid spec gets 400 with every error and its path")
+    void invalidSpec() throws Exception {
+        var res = post("/v1/jobs", """
+                {"name": "bad name", "groups": [{"count": -2, "tasks": [{"resources": {"memory": "12XB", "cpu": "fast"}}]}]}
+                """, "application/json");
+        assertThat(res.statusCode()).isEqualTo(400);
+        var errors = new JsonObject(res.body()).getJsonArray("errors");
+        assertThat(errors.stream().map(e -> ((JsonObject) e).getString("path")).toList()).containsExactlyInAnyOrder(
+                "name", "groups[0].count", "groups[0].tasks[0].image", "groups[0].tasks[0].resources.memory", "groups[0].tasks[0].resources.cpu");
+        assertThat(errors.stream().map(e -> (JsonObject) e).filter(e -> e.getString("path").endsWith("memory")).findFirst().orElseThrow()
+                .getString("message")).isEqualTo("\"12XB\" is not a size (use \"128Mi\", \"1G\" or a number of bytes)");
+        assertThat(new JsonArray(get("/v1/jobs").body()).stream().map(j -> ((JsonObject) j).getString("name"))).doesNotContain("bad name");
+    }
+
+    @Test
+    @DisplayName("unknown ids, paths and methods get JSON errors with a message")
+    void unknownThings() throws Exception {
+        for (String path : new String[] {"/v1/jobs/nope", "/v1/jobs/nope/allocations", "/v1/allocations/nope", "/v1/allocations/nope/logs", "/v1/nodes/nope"}) {
+            var res = get(path);
+            assertThat(res.statusCode()).as(path).isEqualTo(404);
+            assertThat(new JsonObject(res.body()).getString("error")).as(path).contains("\"nope\"");
+        }
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/nope")).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        var route = get("/v1/nothing-here");
+        assertThat(route.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(route.body()).getString("error")).contains("/v1/nothing-here");
+        var method = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs")).PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(method.statusCode()).isEqualTo(405);
+        assertThat(get("/v1/allocations/x/logs?stream=both").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("a body over the limit gets 413")
+    void oversizedBody() throws Exception {
+        var res = post("/v1/jobs", "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}", "application/json");
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(new JsonObject(res.body()).getString("error")).contains("larger than the limit");
+    }
+
+    @Test
+    @DisplayName("stopping a running service job ends its process")
+    void stopServiceJob() throws Exception {
+        String marker = "berth-e2e-" + UUID.randomUUID();
+        String id = submit("""
+                {"name": "svc", "type": "service", "groups": [{"tasks": [{"image": "busybox",
+                  "command": ["sh", "-c", "sleep 300; echo %s"]}]}]}
+                """.formatted(marker), "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("running"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(marker) > 0);
+        var res = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> processesWith(marker) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> job(id).getString("status").equals("stopped"));
+        var alloc = allocations(id).getJsonObject(0);
+        assertThat(alloc.getString("status")).isEqualTo("complete");
+        assertThat(alloc.getString("reason")).isEqualTo("stopped by request");
+        assertThat(alloc.getBoolean("stopRequested")).isTrue();
+    }
+
+    @Test
+    @DisplayName("a task that ignores SIGTERM is killed after its kill timeout")
+    void killTimeout() throws Exception {
+        String marker = "berth-e2e-" + UUID.randomUUID();
+        String id = submit("""
+                {"name": "stubborn", "type": "service", "groups": [{"tasks": [{"image": "busybox", "killTimeout": "1s",
+                  "command": ["sh", "-c", "trap '' TERM; sleep 300; echo %s"]}]}]}
+                """.formatted(marker), "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> processesWith(marker) > 0);
+        HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> processesWith(marker) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> allocations(id).getJsonObject(0).getString("status").equals("complete"));
+        assertThat(allocations(id).getJsonObject(0).getInteger("signal")).isEqualTo(9);
+    }
+
+    @Test
+    @DisplayName("following a log streams lines as they come and ends when the allocation ends")
+    void followLogs() throws Exception {
+        String id = submit("""
+                {"name": "slow", "groups": [{"tasks": [{"image": "busybox", "command": ["sh", "-c", "echo one; sleep 1; echo two"]}]}]}
+                """, "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> allocations(id).getJsonObject(0).getString("nodeId") != null);
+        String allocId = allocations(id).getJsonObject(0).getString("id");
+        var res = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/allocations/" + allocId + "/logs?follow=true"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.body()).isEqualTo("one\ntwo\n");
+        assertThat(job(id).getString("status")).isEqualTo("complete");
+    }
+
+    @Test
+    @DisplayName("the CLI runs a job to completion, prints its log, and shows API errors as written")
+    void cli() throws Exception {
+        Path spec = dataDir.resolve("cli-hello.yaml");
+        Files.writeString(spec, """
+                name: cli-hello
+                groups:
+                  - tasks:
+                      - image: busybox
+                        command: [echo, "hello from the cli"]
+                """);
+        var run = cli("job", "run", spec.toString());
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.out).contains("submitted", "complete: 1 of 1 allocations succeeded");
+        String jobId = run.out.split("\\s+")[1];
+        String allocId = allocations(jobId).getJsonObject(0).getString("id");
+        var logs = cli("alloc", "logs", allocId);
+        assertThat(logs.out).isEqualTo("hello from the cli\n");
+        assertThat(cli("job", "status", jobId).out).contains("complete", allocId);
+        assertThat(cli("job", "list").out).contains(jobId);
+        assertThat(cli("node", "list").out).contains("e2e-node", "ready");
+
+        var missing = cli("job", "status", "nope");
+        assertThat(missing.code).isEqualTo(1);
+        assertThat(missing.err.trim()).isEqualTo("{\"error\":\"no job with id \\\"nope\\\"\"}");
+
+        Path bad = dataDir.resolve("bad.yaml");
+        Files.writeString(bad, "name: bad\ngroups: []\n");
+        var invalid = cli("job", "run", bad.toString());
+        assertThat(invalid.code).isEqualTo(1);
+        assertThat(invalid.err).contains("\"path\":\"groups\"", "must have at least one group");
+
+        Path failing = dataDir.resolve("failing.json");
+        Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"tasks\": [{\"image\": \"b\", \"command\": [\"false\"]}]}]}");
+        var failed = cli("job", "run", failing.toString());
+        assertThat(failed.code).isEqualTo(1);
+        assertThat(failed.out).contains("failed: 0 of 1 allocations succeeded");
+
+        var unreachable = cli("--help");
+        assertThat(unreachable.code).isZero();
+        var down = cli("job", "list", "--address", "http://127.0.0.1:" + freePort());
+        assertThat(down.code).isEqualTo(1);
+        assertThat(down.err).contains("cannot reach the Berth API");
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result cli(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var full = Stream.concat(Stream.of(args), args.length > 0 && !args[0].startsWith("-") && !String.join(" ", args).contains("--address")
+                ? Stream.of("--address", api) : Stream.<String>empty()).toArray(String[]::new);
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static String submit(String body, String type) throws Exception {
+        var res = post("/v1/jobs", body, type);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+        var created = new JsonObject(res.body());
+        assertThat(created.getString("evaluationId")).isNotBlank();
+        return created.getString("id");
+    }
+
+    static JsonObject job(String id) throws Exception {
+        return new JsonObject(get("/v1/jobs/" + id).body());
+    }
+
+    static JsonArray allocations(String id) throws Exception {
+        return new JsonArray(get("/v1/jobs/" + id + "/allocations").body());
+    }
+
+    static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(String path, String body, String type) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long processesWith(String marker) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).count();
+    }
+
+    static int freePort() throws IOException {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.berth.executor;
+
+import dev.berth.executor.logs.LogReader;
+import dev.berth.executor.runtime.RunningTask;
+import dev.berth.executor.runtime.TaskExit;
+import dev.berth.executor.runtime.TaskRuntime;
+import dev.berth.executor.runtime.TaskStartException;
+import dev.berth.model.Allocation;
+import dev.berth.model.AllocationStatus;
+import dev.berth.model.AllocationUpdate;
+import dev.berth.model.Heartbeat;
+import dev.berth.model.bus.Addresses;
+import dev.berth.model.codec.Json;
+import dev.berth.model.spec.TaskSpec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agent: heartbeats its capacity, runs the allocations it is sent, reports every status
+ * change, stops allocations on request, and serves their logs. All state is confined to this
+ * verticle's event loop; process starts and file reads run on worker threads.
+ */
+public final class ExecutorVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorVerticle.class);
+    private static final Pattern ALLOC_ID = Pattern.compile("[a-zA-Z0-9-]{1,64}");
+
+    private final ExecutorConfig config;
+    private final TaskRuntime runtime;
+    private final Clock clock;
+    private final Map<String, Supervised> tasks = new HashMap<>();
+    private final Set<String> stoppedBeforeStart = new HashSet<>();
+    private UpdateReporter reporter;
+    private long heartbeatSequence;
+
+    public ExecutorVerticle(ExecutorConfig config, TaskRuntime runtime, Clock clock) {
+        this.config = config;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    /** One allocation on this node. {@code version} numbers the updates this node sends about it. */
+    private static final class Supervised {
+        final Allocation allocation;
+        final TaskSpec task;
+        RunningTask running;
+        long version;
+        boolean stopRequested;
+        boolean shuttingDown;
+        boolean ended;
+
+        Supervised(Allocation allocation, TaskSpec task) {
+            this.allocation = allocation;
+            this.task = task;
+            this.version = allocation.version();
+        }
+    }
+
+    @Override
+    public Future<?> start() {
+        reporter = new UpdateReporter(vertx);
+        return vertx.executeBlocking(() -> Files.createDirectories(allocsDir())).map(dir -> {
+            var bus = vertx.eventBus();
+            bus.<JsonObject>consumer(Addresses.nodeRun(config.nodeId()), this::onRun);
+            bus.<JsonObject>consumer(Addresses.nodeStop(config.nodeId()), this::onStop);
+            bus.<JsonObject>consumer(Addresses.nodeLogs(config.nodeId()), this::onLogs);
+            heartbeat();
+            vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+            LOG.info("executor node {} started: cpu {}, memory {}, data under {}", config.nodeId(),
+                    config.capacity().cpu(), config.capacity().memory().human(), config.dataDir());
+            return dir;
+        });
+    }
+
+    /**
+     * Stops every task: SIGTERM, then SIGKILL after the grace period, and waits for them to end. Their
+     * allocations are reported lost, so that the scheduler knows they did not finish by themselves.
+     */
+    @Override
+    public Future<?> stop() {
+        var exits = new ArrayList<Future<?>>();
+        for (Supervised s : tasks.values()) {
+            if (s.running == null || s.ended) continue;
+            s.shuttingDown = true;
+            s.running.terminate();
+            long grace = Math.min(s.task.killTimeout().toMillis(), config.shutdownGrace().toMillis());
+            vertx.setTimer(Math.max(1, grace), t -> s.running.kill());
+            exits.add(Future.fromCompletionStage(s.running.exit()));
+        }
+        return Future.join(exits);
+    }
+
+    private Path allocsDir() {
+        return config.dataDir().resolve("allocs");
+    }
+
+    private void heartbeat() {
+        var hb = new Heartbeat(config.nodeId(), config.address(), config.capacity(), config.labels(), Map.of(),
+                runningAllocations(), ++heartbeatSequence);
+        vertx.eventBus().send(Addresses.HEARTBEATS, Json.write(hb));
+    }
+
+    private void onRun(Message<JsonObject> m) {
+        Allocation a = Json.read(m.body().getJsonObject("allocation").encode(), Allocation.class);
+        TaskSpec task = Json.read(m.body().getJsonObject("task").encode(), TaskSpec.class);
+        if (!ALLOC_ID.matcher(a.id()).matches()) {
+            m.fail(400, "allocation id \"" + a.id() + "\" is not valid");
+            return;
+        }
+        m.reply("accepted");
+        if (tasks.containsKey(a.id())) return;
+        var s = new Supervised(a, task);
+        tasks.put(a.id(), s);
+        if (stoppedBeforeStart.remove(a.id())) {
+            s.stopRequested = true;
+            end(s, AllocationStatus.COMPLETE, null, null, "stopped before it started");
+            return;
+        }
+        Path dir = allocsDir().resolve(a.id());
+        vertx.executeBlocking(() -> {
+            Files.createDirectories(dir);
+            return runtime.start(a.id(), task, dir);
+        }, false).onComplete(r -> {
+            if (r.failed()) {
+                Throwable e = r.cause();
+                String why = e instanceof TaskStartException ? e.getMessage() : "cannot start: " + e;
+                LOG.warn("allocation {} failed to start: {}", a.id(), why);
+                end(s, AllocationStatus.FAILED, null, null, why);
+                return;
+            }
+            s.running = r.result();
+            report(s, AllocationStatus.RUNNING, null, null, null);
+            if (s.stopRequested) beginStop(s);
+            s.running.exit().whenComplete((exit, err) -> vertx.runOnContext(v -> onExit(s, exit)));
+        });
+    }
+
+    private void onExit(Supervised s, TaskExit exit) {
+        if (s.shuttingDown) {
+            end(s, AllocationStatus.LOST, exit.code(), exit.signal(), "node " + config.nodeId() + " shut down");
+        } else if (s.stopRequested) {
+            end(s, AllocationStatus.COMPLETE, exit.code(), exit.signal(), "stopped by request");
+        } else if (exit.success()) {
+            end(s, AllocationStatus.COMPLETE, 0, null, null);
+        } else {
+            String why = exit.signal() != null ? "killed by signal " + exit.signal() : "exited with code " + exit.code();
+            end(s, AllocationStatus.FAILED, exit.code(), exit.signal(), why);
+        }
+    }
+
+    private void onStop(Message<JsonObject> m) {
+        String id = m.body().getString("allocationId");
+        Supervised s = tasks.get(id);
+        if (s == null) {
+            stoppedBeforeStart.add(id);
+        } else if (!s.ended && !s.stopRequested) {
+            s.stopRequested = true;
+            if (s.running != null) beginStop(s);
+        }
+        m.reply("stopping");
+    }
+
+    /** SIGTERM now, SIGKILL after the task's kill timeout if it is still there. */
+    private void beginStop(Supervised s) {
+        s.running.terminate();
+        vertx.setTimer(Math.max(1, s.task.killTimeout().toMillis()), t -> {
+            if (!s.ended) s.running.kill();
+        });
+    }
+
+    private void onLogs(Message<JsonObject> m) {
+        String id = m.body().getString("allocationId", "");
+        String stream = m.body().getString("stream", "stdout");
+        if (!ALLOC_ID.matcher(id).matches() || !(stream.equals("stdout") || stream.equals("stderr"))) {
+            m.fail(400, "bad log request");
+            return;
+        }
+        long offset = m.body().getLong("offset", 0L);
+        int max = Math.min(m.body().getInteger("max", 65536), 1 << 20);
+        Path file = allocsDir().resolve(id).resolve(stream + ".log");
+        vertx.executeBlocking(() -> LogReader.read(file, offset, max), false)
+                .onSuccess(data -> m.reply(new JsonObject().put("data", data)))
+                .onFailure(e -> m.fail(500, "read " + file + ": " + e.getMessage()));
+    }
+
+    private void end(Supervised s, AllocationStatus status, Integer code, Integer signal, String reason) {
+        s.ended = true;
+        report(s, status, code, signal, reason);
+    }
+
+    private void report(Supervised s, AllocationStatus status, Integer code, Integer signal, String reason) {
+        s.version++;
+        reporter.report(new AllocationUpdate(s.allocation.id(), config.nodeId(), status, code, signal, reason, s.version, clock.instant()));
+    }
+
+    /** Allocations this node runs now; for tests and the heartbeat. */
+    public List<String> runningAllocations() {
+        return tasks.values().stream().filter(s -> !s.ended).map(s -> s.allocation.id()).toList();
+    }
+}

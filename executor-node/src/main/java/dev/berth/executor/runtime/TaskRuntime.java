@@ -1,0 +1,14 @@
+package dev.berth.executor.runtime;
+
+import dev.berth.model.spec.TaskSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Starts the process of one task. The container runtime (namespaces, cgroups, rootfs) is one of these. */
+public interface TaskRuntime {
+    /**
+     * @param allocDir the allocation's own dir; its {@code stdout.log} and {@code stderr.log} receive the output
+     * @throws TaskStartException when the task cannot start, with a reason a user can act on
+     */
+    RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
+}

@@ -1,0 +1,53 @@
+package dev.berth.scheduler;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.berth.scheduler.api.ApiRouter;
+import dev.berth.scheduler.nodes.NodeMonitor;
+import dev.berth.scheduler.placement.PlacementService;
+import dev.berth.scheduler.state.ClusterState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scheduler member: the REST API, the node monitor and placement, all on one event loop so
+ * that placement requests from the API and from the monitor fold together.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+    private static final long PLACEMENT_PERIOD_MS = 1000;
+
+    private final SchedulerConfig config;
+    private final HazelcastInstance hazelcast;
+    private final Clock clock;
+    private HttpServer server;
+
+    public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
+        this.config = config;
+        this.hazelcast = hazelcast;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(() -> new ClusterState(hazelcast)).compose(state -> {
+            var placement = new PlacementService(vertx, state, clock);
+            new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
+            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.requestPass());
+            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement::requestPass);
+            return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
+        }).onSuccess(s -> {
+            server = s;
+            LOG.info("scheduler API listening on http://{}:{}", config.host(), s.actualPort());
+        }).recover(e -> Future.failedFuture(new IllegalStateException(
+                "cannot start the scheduler API on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e)));
+    }
+
+    /** The port the API really listens on (differs from the config when it asked for port 0). */
+    public int port() {
+        return server.actualPort();
+    }
+}

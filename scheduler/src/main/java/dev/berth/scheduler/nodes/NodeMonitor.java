@@ -1,0 +1,89 @@
+package dev.berth.scheduler.nodes;
+
+import dev.berth.model.Allocation;
+import dev.berth.model.AllocationStatus;
+import dev.berth.model.AllocationUpdate;
+import dev.berth.model.Heartbeat;
+import dev.berth.model.Node;
+import dev.berth.model.NodeStatus;
+import dev.berth.model.bus.Addresses;
+import dev.berth.model.codec.Json;
+import dev.berth.scheduler.state.ClusterState;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records what nodes say (heartbeats, allocation updates) and notices when they fall silent: a node
+ * without a heartbeat for its TTL is marked down and its live allocations lost. Every scheduler
+ * member runs one; each change is made under the key's lock, so running it on several is harmless.
+ */
+public final class NodeMonitor {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMonitor.class);
+
+    private final Vertx vertx;
+    private final ClusterState state;
+    private final Clock clock;
+    private final Duration ttl;
+    private final Runnable onChange;
+
+    /** @param onChange called on the event loop when room appeared (a node joined, an allocation ended) */
+    public NodeMonitor(Vertx vertx, ClusterState state, Clock clock, Duration ttl, Runnable onChange) {
+        this.vertx = vertx;
+        this.state = state;
+        this.clock = clock;
+        this.ttl = ttl;
+        this.onChange = onChange;
+    }
+
+    public void start() {
+        vertx.eventBus().<String>consumer(Addresses.HEARTBEATS, m -> {
+            var hb = Json.read(m.body(), Heartbeat.class);
+            vertx.executeBlocking(() -> record(hb), false).onSuccess(joined -> {
+                if (joined) onChange.run();
+            });
+        });
+        vertx.eventBus().<String>consumer(Addresses.ALLOCATION_UPDATES, m -> {
+            var u = Json.read(m.body(), AllocationUpdate.class);
+            vertx.executeBlocking(() -> state.applyUpdate(u), false).onSuccess(applied -> {
+                m.reply("ok");
+                if (applied.isPresent() && applied.get().status().terminal()) onChange.run();
+            });
+        });
+        long period = Math.max(250, Math.min(1000, ttl.toMillis() / 4));
+        vertx.setPeriodic(period, id -> vertx.executeBlocking(this::sweep, false));
+    }
+
+    /** Upserts the node; true when it is new or came back, so placement can use it at once. */
+    private boolean record(Heartbeat hb) {
+        Instant now = clock.instant();
+        var before = state.node(hb.nodeId());
+        state.updateNode(hb.nodeId(), n -> new Node(hb.nodeId(), hb.address(),
+                n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
+                hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now));
+        boolean joined = before.isEmpty() || before.get().status() == NodeStatus.DOWN;
+        if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
+        return joined;
+    }
+
+    private Void sweep() {
+        Instant deadline = clock.instant().minus(ttl);
+        for (Node n : state.nodes()) {
+            if (n.status() == NodeStatus.DOWN || !n.lastHeartbeat().isBefore(deadline)) continue;
+            var marked = state.updateNode(n.id(), cur -> cur.status() != NodeStatus.DOWN && cur.lastHeartbeat().isBefore(deadline)
+                    ? cur.withStatus(NodeStatus.DOWN) : null);
+            if (marked.isEmpty()) continue;
+            LOG.warn("node {} missed its heartbeats for {}: marked down", n.id(), ttl);
+            String why = "node " + n.id() + " stopped heartbeating";
+            for (Allocation a : state.allocationsOfNode(n.id())) {
+                if (!a.status().terminal()) {
+                    state.updateAllocation(a.id(), cur -> cur.status().terminal() ? null : cur.end(AllocationStatus.LOST, why, clock.instant()));
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.berth.scheduler.state;
+
+import com.hazelcast.config.IndexType;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import dev.berth.model.Allocation;
+import dev.berth.model.AllocationStatus;
+import dev.berth.model.AllocationUpdate;
+import dev.berth.model.Job;
+import dev.berth.model.Node;
+import dev.berth.model.codec.Json;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Jobs, allocations, nodes and evaluations in Hazelcast maps, shared by every scheduler member and
+ * kept with one backup. Values are JSON so that Hazelcast can query fields (jobId, nodeId, status)
+ * without Java serialisation of our records. Every method blocks: call it from a worker thread.
+ */
+public final class ClusterState {
+    private static final List<String> ACTIVE = List.of(AllocationStatus.PENDING.wire(), AllocationStatus.RUNNING.wire());
+
+    private final IMap<String, HazelcastJsonValue> jobs;
+    private final IMap<String, HazelcastJsonValue> allocations;
+    private final IMap<String, HazelcastJsonValue> nodes;
+    private final IMap<String, HazelcastJsonValue> evaluations;
+
+    public ClusterState(HazelcastInstance hz) {
+        jobs = hz.getMap("berth.jobs");
+        allocations = hz.getMap("berth.allocations");
+        nodes = hz.getMap("berth.nodes");
+        evaluations = hz.getMap("berth.evaluations");
+        allocations.addIndex(IndexType.HASH, "jobId");
+        allocations.addIndex(IndexType.HASH, "nodeId");
+        allocations.addIndex(IndexType.HASH, "status");
+    }
+
+    // --- jobs
+
+    /** Stores a new job with its first allocations in one go, allocations first so a reader of the job sees them. */
+    public void createJob(Job job, List<Allocation> allocs, Evaluation eval) {
+        evaluations.set(eval.id(), json(eval));
+        for (var a : allocs) allocations.set(a.id(), json(a));
+        jobs.set(job.id(), json(job));
+    }
+
+    public Optional<Job> job(String id) {
+        return Optional.ofNullable(jobs.get(id)).map(v -> read(v, Job.class));
+    }
+
+    public List<Job> jobs() {
+        return jobs.values().stream().map(v -> read(v, Job.class))
+                .sorted(Comparator.comparing(Job::submittedAt).reversed()).toList();
+    }
+
+    public void putJob(Job job) {
+        jobs.set(job.id(), json(job));
+    }
+
+    // --- allocations
+
+    public Optional<Allocation> allocation(String id) {
+        return Optional.ofNullable(allocations.get(id)).map(v -> read(v, Allocation.class));
+    }
+
+    public List<Allocation> allocationsOfJob(String jobId) {
+        return query(Predicates.equal("jobId", jobId));
+    }
+
+    public List<Allocation> allocationsOfNode(String nodeId) {
+        return query(Predicates.equal("nodeId", nodeId));
+    }
+
+    /** Allocations that are pending or running, on any node or none. */
+    public List<Allocation> activeAllocations() {
+        return query(Predicates.in("status", ACTIVE.toArray(String[]::new)));
+    }
+
+    /** Changes one allocation under its key's lock; {@code change} returns null to leave it as it is. */
+    public Optional<Allocation> updateAllocation(String id, UnaryOperator<Allocation> change) {
+        allocations.lock(id);
+        try {
+            var current = allocations.get(id);
+            if (current == null) return Optional.empty();
+            Allocation next = change.apply(read(current, Allocation.class));
+            if (next == null) return Optional.empty();
+            allocations.set(id, json(next));
+            return Optional.of(next);
+        } finally {
+            allocations.unlock(id);
+        }
+    }
+
+    /** Applies a node's report unless a newer one was applied already (reports may arrive out of order). */
+    public Optional<Allocation> applyUpdate(AllocationUpdate u) {
+        return updateAllocation(u.allocationId(), a ->
+                u.version() > a.version() && u.nodeId().equals(a.nodeId()) ? a.apply(u) : null);
+    }
+
+    // --- nodes
+
+    public Optional<Node> node(String id) {
+        return Optional.ofNullable(nodes.get(id)).map(v -> read(v, Node.class));
+    }
+
+    public List<Node> nodes() {
+        return nodes.values().stream().map(v -> read(v, Node.class)).sorted(Comparator.comparing(Node::id)).toList();
+    }
+
+    public Optional<Node> updateNode(String id, UnaryOperator<Node> change) {
+        nodes.lock(id);
+        try {
+            var current = nodes.get(id);
+            Node next = change.apply(current == null ? null : read(current, Node.class));
+            if (next == null) return Optional.empty();
+            nodes.set(id, json(next));
+            return Optional.of(next);
+        } finally {
+            nodes.unlock(id);
+        }
+    }
+
+    // --- evaluations
+
+    public Optional<Evaluation> evaluation(String id) {
+        return Optional.ofNullable(evaluations.get(id)).map(v -> read(v, Evaluation.class));
+    }
+
+    public void putEvaluation(Evaluation e) {
+        evaluations.set(e.id(), json(e));
+    }
+
+    private List<Allocation> query(Predicate<String, HazelcastJsonValue> p) {
+        Collection<HazelcastJsonValue> values = allocations.values(p);
+        return values.stream().map(v -> read(v, Allocation.class))
+                .sorted(Comparator.comparing(Allocation::createdAt).thenComparing(Allocation::group)
+                        .thenComparingInt(Allocation::index).thenComparing(Allocation::task))
+                .toList();
+    }
+
+    private static HazelcastJsonValue json(Object o) {
+        return new HazelcastJsonValue(Json.write(o));
+    }
+
+    private static <T> T read(HazelcastJsonValue v, Class<T> type) {
+        return Json.read(v.getValue(), type);
+    }
+}
