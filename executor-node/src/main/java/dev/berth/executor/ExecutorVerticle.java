@@ -156,7 +156,8 @@ public final class ExecutorVerticle extends VerticleBase {
         } else if (exit.success()) {
             end(s, AllocationStatus.COMPLETE, 0, null, null);
         } else {
-            String why = exit.signal() != null ? "killed by signal " + exit.signal() : "exited with code " + exit.code();
+            String why = exit.oomKilled() ? "OOM killed"
+                    : exit.signal() != null ? "killed by signal " + exit.signal() : "exited with code " + exit.code();
             end(s, AllocationStatus.FAILED, exit.code(), exit.signal(), why);
         }
     }

@@ -119,8 +119,40 @@ public final class SpecReader {
         var resources = resources(r.child("resources"), r.path("resources"), errors);
         var network = network(r.child("network"), r.path("network"), errors);
         Duration killTimeout = r.duration("killTimeout", DEFAULT_KILL_TIMEOUT, MAX_KILL_TIMEOUT);
+        var volumes = r.list("volumes", SpecReader::volume);
+        boolean readOnlyRootfs = r.bool("readOnlyRootfs", false);
+        var capAdd = capabilities(r, "capAdd");
+        var capDrop = capabilities(r, "capDrop");
+        String seccomp = r.string("seccomp", "default");
+        if (!seccomp.equals("default") && !seccomp.equals("unconfined")) r.error("seccomp", "\"" + seccomp + "\" is not one of default, unconfined");
+        boolean userns = r.bool("userns", false);
         r.rejectUnknown();
-        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout);
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout,
+                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns);
+    }
+
+    private static final Pattern CAPABILITY = Pattern.compile("(CAP_)?[A-Z_]+|ALL", Pattern.CASE_INSENSITIVE);
+
+    private static List<String> capabilities(ObjectReader r, String field) {
+        var caps = r.strings(field);
+        for (int i = 0; i < caps.size(); i++) {
+            if (!CAPABILITY.matcher(caps.get(i)).matches()) r.error(field + "[" + i + "]", "\"" + caps.get(i) + "\" is not a capability name");
+        }
+        return caps;
+    }
+
+    private static TaskSpec.Volume volume(JsonNode node, String path, List<FieldError> errors) {
+        var r = ObjectReader.of(node, path, errors);
+        if (r == null) return null;
+        String source = r.requiredString("source");
+        String target = r.requiredString("target");
+        if (source != null && !source.startsWith("/")) r.error("source", "\"" + source + "\" must be an absolute host path");
+        if (target != null && (!target.startsWith("/") || target.contains("/../") || target.endsWith("/.."))) {
+            r.error("target", "\"" + target + "\" must be an absolute path without ..");
+        }
+        boolean readOnly = r.bool("readOnly", true);
+        r.rejectUnknown();
+        return new TaskSpec.Volume(source, target, readOnly);
     }
 
     private static Resources resources(JsonNode node, String path, List<FieldError> errors) {

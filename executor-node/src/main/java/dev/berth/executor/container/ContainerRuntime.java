@@ -1,0 +1,176 @@
+package dev.berth.executor.container;
+
+import dev.berth.executor.cgroup.Cgroup;
+import dev.berth.executor.cgroup.CgroupLimits;
+import dev.berth.executor.cgroup.Cgroups;
+import dev.berth.executor.image.Image;
+import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.linux.LinuxException;
+import dev.berth.executor.linux.Sys;
+import dev.berth.executor.runtime.RunningTask;
+import dev.berth.executor.runtime.TaskExit;
+import dev.berth.executor.runtime.TaskRuntime;
+import dev.berth.executor.runtime.TaskStartException;
+import dev.berth.model.spec.TaskSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each task in a container of its own: rootfs from the node's image store, namespaces, a
+ * cgroup with the task's limits, hardening; and removes all of it when the task ends.
+ */
+public final class ContainerRuntime implements TaskRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerRuntime.class);
+
+    private final Path containersDir;
+    private final ImageStore images;
+    private final Cgroups cgroups;
+    private final ContainerPlanner.NodeRules rules;
+    private final Launcher launcher;
+    private final String ioDevice;
+
+    public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules) throws IOException {
+        this.containersDir = Files.createDirectories(dataDir.resolve("containers"));
+        this.images = images;
+        this.cgroups = cgroups;
+        this.rules = rules;
+        this.launcher = new Launcher();
+        this.ioDevice = BlockDevices.diskOf(dataDir);
+    }
+
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+
+    @Override
+    public RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException {
+        Image image = images.find(task.image()).orElseThrow(() -> new TaskStartException(
+                "image " + task.image() + " is not on this node (import it with: berth image import FILE --name " + task.image() + ")"));
+        var layers = new ArrayList<Path>();
+        for (String digest : image.layers().reversed()) layers.add(images.layerDir(digest));
+        String id = allocationId;
+        Path dir = containersDir.resolve(id);
+        ContainerSpec spec;
+        try {
+            spec = ContainerPlanner.plan(id, task, image.config(), layers, ImageFiles.of(layers), dir, allocDir, rules);
+        } catch (IllegalArgumentException e) {
+            throw new TaskStartException(e.getMessage());
+        }
+        Cgroup cgroup = cgroups.create(id);
+        try {
+            cgroup.apply(CgroupLimits.of(task.resources(), ioDevice));
+            var started = launcher.launch(spec, cgroup);
+            return new ContainerTask(id, started, cgroup, dir);
+        } catch (LaunchException | IOException e) {
+            cleanup(id, cgroup, dir);
+            throw new TaskStartException("container " + id + " did not start: " + e.getMessage());
+        }
+    }
+
+    /** Removes the cgroup once its processes are gone, and the container's dir. */
+    static void cleanup(String id, Cgroup cgroup, Path dir) {
+        try {
+            long self = ProcessHandle.current().pid();
+            for (int i = 0; i < 500 && cgroup.processes().stream().anyMatch(p -> p != self); i++) Thread.sleep(10);
+            cgroup.remove();
+        } catch (IOException | InterruptedException e) {
+            LOG.warn("container {}: cannot remove its cgroup: {}", id, e.getMessage());
+        }
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("container {}: cannot remove {}: {}", id, dir, e.getMessage());
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Containers left by an earlier run of the executor (it died): killed and removed; returns their ids. */
+    public List<String> cleanLeftovers() throws IOException {
+        var ids = new ArrayList<String>(cgroups.existing());
+        try (Stream<Path> s = Files.list(containersDir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> !ids.contains(n)).forEach(ids::add);
+        }
+        for (String id : ids) {
+            Cgroup cgroup = cgroups.open(id);
+            for (long pid : cgroup.processes()) {
+                if (pid != ProcessHandle.current().pid()) Sys.kill(pid, Sys.SIGKILL); // a launch thread of ours may still sit there
+            }
+            cleanup(id, cgroup, containersDir.resolve(id));
+        }
+        return ids;
+    }
+
+    /** A running container: PID 1 supervised through its pidfd by one waiting thread. */
+    private static final class ContainerTask implements RunningTask {
+        private final Launcher.Started started;
+        private final CompletableFuture<TaskExit> exit = new CompletableFuture<>();
+        private boolean pidfdClosed;
+
+        ContainerTask(String id, Launcher.Started started, Cgroup cgroup, Path dir) {
+            this.started = started;
+            Thread.ofPlatform().name("berth-wait-" + id).daemon(true).start(() -> {
+                int[] status = new int[] {255, 0};
+                try {
+                    status = Sys.waitPidfd(started.pidfd());
+                } catch (LinuxException e) {
+                    LOG.warn("container {}: waiting for its end failed: {}", id, e.getMessage());
+                }
+                boolean oom;
+                try {
+                    oom = cgroup.oomKilled();
+                } catch (IOException e) {
+                    oom = false;
+                }
+                closePidfd();
+                cleanup(id, cgroup, dir);
+                exit.complete(new TaskExit(status[0], status[1] == 0 ? null : status[1], oom));
+            });
+        }
+
+        @Override
+        public long pid() {
+            return started.pid();
+        }
+
+        @Override
+        public CompletableFuture<TaskExit> exit() {
+            return exit;
+        }
+
+        /** SIGTERM to PID 1; a PID 1 without a handler ignores it, so a stop ends with {@link #kill}. */
+        @Override
+        public void terminate() {
+            signal(Sys.SIGTERM);
+        }
+
+        /** SIGKILL to PID 1 ends its whole pid namespace. */
+        @Override
+        public void kill() {
+            signal(Sys.SIGKILL);
+        }
+
+        /** Never through a closed pidfd: its number may already belong to something else. */
+        private synchronized void signal(int sig) {
+            if (!pidfdClosed) Sys.pidfdSignal(started.pidfd(), sig);
+        }
+
+        private synchronized void closePidfd() {
+            pidfdClosed = true;
+            Sys.close(started.pidfd());
+        }
+    }
+}
