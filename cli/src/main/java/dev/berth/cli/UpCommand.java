@@ -3,7 +3,7 @@ package dev.berth.cli;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
-import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.executor.NodeRuntime;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.units.ByteSize;
 import dev.berth.model.units.Cpu;
@@ -43,19 +43,23 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--memory", description = "memory to offer, e.g. 4Gi (default: all memory)")
     String memory;
 
+    @Option(names = "--allow-volume", paramLabel = "DIR", description = "a host dir that tasks may mount (repeatable)")
+    java.util.List<Path> allowedVolumes = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path data = dataDir != null ? dataDir : defaultDataDir();
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
-        executor = executor.withCapacity(capacity(executor.capacity()));
+        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes);
         var scheduler = SchedulerConfig.defaults().withPort(port);
         out.println("Starting Berth…");
         out.flush();
         AllInOne berth;
         try {
-            berth = AllInOne.start(ClusterSettings.single("berth-" + port, clusterPort), scheduler, executor, new HostProcessRuntime());
+            var runtime = NodeRuntime.create(executor);
+            berth = AllInOne.start(ClusterSettings.single("berth-" + port, clusterPort), scheduler, executor, runtime);
         } catch (Exception e) {
             throw new IOException("cannot start Berth: " + rootMessage(e), e);
         }
@@ -73,8 +77,11 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "berth-shutdown"));
         String api = "http://127.0.0.1:" + berth.apiPort();
-        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Data   %s%n%n",
+        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Data   %s%n",
                 api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), data);
+        var images = NodeRuntime.images(executor).list();
+        out.printf("  Images %s%n%n", images.isEmpty() ? "none yet: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "")
+                : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));
         out.printf("Try it:%n  ./berth job run examples/hello.yaml%n  curl %s/v1/jobs%n%nPress Ctrl-C to stop.%n", api);
         out.flush();
         stopped.await();

@@ -8,7 +8,8 @@ import dev.berth.cluster.ClusterMember;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
 import dev.berth.executor.ExecutorVerticle;
-import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.executor.NodeRuntime;
+import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
 import dev.berth.scheduler.SchedulerVerticle;
 import io.vertx.core.json.JsonArray;
@@ -49,19 +50,20 @@ class ClusterTest {
         String name = "berth-test-" + UUID.randomUUID();
         int p1 = EndToEndTest.freePort(), p2 = EndToEndTest.freePort(), p3 = EndToEndTest.freePort();
         var all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2, "127.0.0.1:" + p3);
-        var config = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(2));
-        int api1 = scheduler(new ClusterSettings(name, "127.0.0.1", p1, all, false), config);
-        int api2 = scheduler(new ClusterSettings(name, "127.0.0.1", p2, all, false), config);
+        var schedulerConfig = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(2));
+        int api1 = scheduler(new ClusterSettings(name, "127.0.0.1", p1, all, false), schedulerConfig);
+        int api2 = scheduler(new ClusterSettings(name, "127.0.0.1", p2, all, false), schedulerConfig);
         var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p3, all, true)).await(60, TimeUnit.SECONDS);
         members.add(executor);
-        executor.vertx().deployVerticle(new ExecutorVerticle(ExecutorConfig.of("remote-node", dataDir)
-                .withHeartbeatInterval(Duration.ofMillis(300)), new HostProcessRuntime(), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+        var config = ExecutorConfig.of("remote-node", dataDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test");
+        NodeRuntime.images(config).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox");
+        executor.vertx().deployVerticle(new ExecutorVerticle(config, NodeRuntime.create(config), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
 
         var first = new Api("http://127.0.0.1:" + api1);
         var second = new Api("http://127.0.0.1:" + api2);
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(second.get("/v1/nodes")).size() == 1);
 
-        String batch = first.submit("{\"name\": \"b\", \"groups\": [{\"count\": 3, \"tasks\": [{\"image\": \"x\", \"command\": [\"echo\", \"hi\"]}]}]}");
+        String batch = first.submit("{\"name\": \"b\", \"groups\": [{\"count\": 3, \"tasks\": [{\"image\": \"busybox\", \"command\": [\"echo\", \"hi\"]}]}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(second.get("/v1/jobs/" + batch)).getString("status").equals("complete"));
         var allocs = new JsonArray(second.get("/v1/jobs/" + batch + "/allocations"));
         assertThat(allocs.size()).isEqualTo(3);
@@ -69,7 +71,7 @@ class ClusterTest {
         String allocId = allocs.getJsonObject(0).getString("id");
         assertThat(first.get("/v1/allocations/" + allocId + "/logs")).isEqualTo("hi\n");
 
-        String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"tasks\": [{\"image\": \"x\", \"command\": [\"sleep\", \"300\"]}]}]}");
+        String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"sleep\", \"300\"]}]}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("running"));
 
         // The executor shuts down: its task is killed and reported lost, and the silent node is marked down after its TTL.

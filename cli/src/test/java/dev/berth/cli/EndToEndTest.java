@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
-import dev.berth.executor.runtime.HostProcessRuntime;
+import dev.berth.executor.NodeRuntime;
+import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,9 +41,11 @@ class EndToEndTest {
     static void up() throws Exception {
         dataDir = Files.createTempDirectory("berth-e2e-");
         int clusterPort = freePort();
-        var executor = ExecutorConfig.of("e2e-node", dataDir);
+        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test");
+        Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar"));
+        NodeRuntime.images(executor).importImage(tar, "busybox:latest");
         berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
-                SchedulerConfig.defaults().withPort(0), executor, new HostProcessRuntime());
+                SchedulerConfig.defaults().withPort(0), executor, NodeRuntime.create(executor));
         api = "http://127.0.0.1:" + berth.apiPort();
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(get("/v1/nodes").body()).size() == 1);
     }
@@ -218,7 +221,7 @@ class EndToEndTest {
         assertThat(invalid.err).contains("\"path\":\"groups\"", "must have at least one group");
 
         Path failing = dataDir.resolve("failing.json");
-        Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"tasks\": [{\"image\": \"b\", \"command\": [\"false\"]}]}]}");
+        Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"false\"]}]}]}");
         var failed = cli("job", "run", failing.toString());
         assertThat(failed.code).isEqualTo(1);
         assertThat(failed.out).contains("failed: 0 of 1 allocations succeeded");

@@ -3,29 +3,43 @@ package dev.berth.executor;
 import dev.berth.model.spec.Resources;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
- * @param capacity  what the node offers to the scheduler; {@link HostResources#detect()} by default
- * @param dataDir   allocation dirs and logs live under it
- * @param shutdownGrace on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
+ * @param capacity           what the node offers to the scheduler; {@link HostResources#detect()} by default
+ * @param dataDir            images, containers, allocation logs live under it
+ * @param cgroupParent       containers' cgroups are made under this one, so Berth touches only its own
+ * @param allowedVolumes     host paths that tasks may mount (and what is below them)
+ * @param hostNetworkAllowed whether tasks may ask for network mode host
+ * @param shutdownGrace      on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
  */
 public record ExecutorConfig(String nodeId, String address, Path dataDir, Resources capacity, Map<String, String> labels,
+                             String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed,
                              Duration heartbeatInterval, Duration shutdownGrace) {
     public ExecutorConfig {
         labels = Map.copyOf(labels);
+        allowedVolumes = List.copyOf(allowedVolumes);
     }
 
     public static ExecutorConfig of(String nodeId, Path dataDir) {
-        return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(),
+        return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false,
                 Duration.ofSeconds(1), Duration.ofSeconds(5));
     }
 
     public ExecutorConfig withCapacity(Resources c) {
-        return new ExecutorConfig(nodeId, address, dataDir, c, labels, heartbeatInterval, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
     }
 
     public ExecutorConfig withHeartbeatInterval(Duration d) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, d, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, d, shutdownGrace);
+    }
+
+    public ExecutorConfig withCgroupParent(String parent) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
+    }
+
+    public ExecutorConfig withAllowedVolumes(List<Path> roots) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
     }
 }

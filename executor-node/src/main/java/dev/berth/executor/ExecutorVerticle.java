@@ -72,7 +72,16 @@ public final class ExecutorVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         reporter = new UpdateReporter(vertx);
-        return vertx.executeBlocking(() -> Files.createDirectories(allocsDir())).map(dir -> {
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(allocsDir());
+            return runtime.recover();
+        }).map(leftovers -> {
+            for (String id : leftovers) {
+                // The last word on it: no later update from any run of this node can follow.
+                reporter.report(new AllocationUpdate(id, config.nodeId(), AllocationStatus.LOST, null, null,
+                        "the executor restarted; its container was stopped and removed", Long.MAX_VALUE, clock.instant()));
+                LOG.warn("allocation {}: found running after a restart of the executor; stopped and removed", id);
+            }
             var bus = vertx.eventBus();
             bus.<JsonObject>consumer(Addresses.nodeRun(config.nodeId()), this::onRun);
             bus.<JsonObject>consumer(Addresses.nodeStop(config.nodeId()), this::onStop);
@@ -81,7 +90,7 @@ public final class ExecutorVerticle extends VerticleBase {
             vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
             LOG.info("executor node {} started: cpu {}, memory {}, data under {}", config.nodeId(),
                     config.capacity().cpu(), config.capacity().memory().human(), config.dataDir());
-            return dir;
+            return leftovers;
         });
     }
 
@@ -100,7 +109,10 @@ public final class ExecutorVerticle extends VerticleBase {
             vertx.setTimer(Math.max(1, grace), t -> s.running.kill());
             exits.add(Future.fromCompletionStage(s.running.exit()));
         }
-        return Future.join(exits);
+        return Future.join(exits).eventually(() -> vertx.executeBlocking(() -> {
+            runtime.close();
+            return null;
+        }));
     }
 
     private Path allocsDir() {

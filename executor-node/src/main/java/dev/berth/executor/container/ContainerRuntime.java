@@ -98,6 +98,16 @@ public final class ContainerRuntime implements TaskRuntime {
         }
     }
 
+    @Override
+    public List<String> recover() throws IOException {
+        return cleanLeftovers();
+    }
+
+    @Override
+    public void close() throws IOException {
+        cgroups.removeParentIfEmpty();
+    }
+
     /** Containers left by an earlier run of the executor (it died): killed and removed; returns their ids. */
     public List<String> cleanLeftovers() throws IOException {
         var ids = new ArrayList<String>(cgroups.existing());

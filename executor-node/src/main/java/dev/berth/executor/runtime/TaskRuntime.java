@@ -11,4 +11,16 @@ public interface TaskRuntime {
      * @throws TaskStartException when the task cannot start, with a reason a user can act on
      */
     RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
+
+    /**
+     * Finds what an earlier run of the executor left (it died with tasks running), stops and removes
+     * it, and returns the allocation ids it belonged to, so that their end can be reported.
+     */
+    default java.util.List<String> recover() throws IOException {
+        return java.util.List.of();
+    }
+
+    /** Called once every task has ended, on shutdown: removes what the runtime made for all tasks. */
+    default void close() throws IOException {
+    }
 }
