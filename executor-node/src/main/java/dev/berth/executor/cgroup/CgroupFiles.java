@@ -47,9 +47,9 @@ final class CgroupFiles {
                 if (e instanceof NoSuchFileException) return;
                 throw new IOException("rmdir " + dir + ": it has child cgroups", e);
             } catch (FileSystemException e) {
-                if (attempt >= 200) throw new IOException("rmdir " + dir + ": " + e.getReason(), e);
+                if (attempt >= 300) throw new IOException("rmdir " + dir + ": " + e.getReason(), e);
                 try {
-                    Thread.sleep(10);
+                    Thread.sleep(0, attempt < 100 ? 200_000 : 10_000_000);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IOException("rmdir " + dir + ": interrupted", ie);

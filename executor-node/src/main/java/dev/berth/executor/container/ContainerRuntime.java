@@ -78,8 +78,9 @@ public final class ContainerRuntime implements TaskRuntime {
     /** Removes the cgroup once its processes are gone, and the container's dir. */
     static void cleanup(String id, Cgroup cgroup, Path dir) {
         try {
+            // The kernel lets go of exiting tasks a moment after they are reaped: poll finely, then less so.
             long self = ProcessHandle.current().pid();
-            for (int i = 0; i < 500 && cgroup.processes().stream().anyMatch(p -> p != self); i++) Thread.sleep(10);
+            for (int i = 0; i < 600 && cgroup.processes().stream().anyMatch(p -> p != self); i++) Thread.sleep(0, i < 100 ? 200_000 : 10_000_000);
             cgroup.remove();
         } catch (IOException | InterruptedException e) {
             LOG.warn("container {}: cannot remove its cgroup: {}", id, e.getMessage());

@@ -1,0 +1,18 @@
+package dev.berth.bench;
+
+import java.util.Arrays;
+
+/** {@code ./berth bench NAME [options]}: the benchmarks, each printing its numbers. */
+public final class Bench {
+    public static void main(String[] args) throws Exception {
+        String name = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (name) {
+            case "start" -> StartLatency.main(rest);
+            default -> {
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc]");
+                System.exit(name.equals("help") ? 0 : 2);
+            }
+        }
+    }
+}
