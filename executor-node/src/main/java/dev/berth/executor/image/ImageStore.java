@@ -36,7 +36,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * executor, {@code berth image}) may use one store; the index is changed under a file lock.
  */
 public final class ImageStore {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?");
+    private static final Pattern NAME = Pattern.compile("([a-z0-9.-]+(:\\d+)?/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?");
     private final Path root;
 
     public ImageStore(Path root) throws IOException {
