@@ -41,7 +41,7 @@ class EndToEndTest {
     static void up() throws Exception {
         dataDir = Files.createTempDirectory("berth-e2e-");
         int clusterPort = freePort();
-        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test");
+        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withLogLimit(64 * 1024, 2);
         Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar"));
         NodeRuntime.images(executor).importImage(tar, "busybox:latest");
         berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
@@ -186,6 +186,27 @@ class EndToEndTest {
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(res.body()).isEqualTo("one\ntwo\n");
         assertThat(job(id).getString("status")).isEqualTo("complete");
+    }
+
+    @Test
+    @DisplayName("a chatty task's log is rotated at the node's cap, and following it goes on past each rotation")
+    void logRotation() throws Exception {
+        String script = "i=0; while [ $i -lt 60 ]; do head -c 4000 /dev/zero | tr '\\0' x; echo \" $i\"; i=$((i+1)); sleep 0.05; done; echo end";
+        var spec = new JsonObject().put("name", "chatty").put("groups", new JsonArray().add(new JsonObject().put("tasks", new JsonArray()
+                .add(new JsonObject().put("image", "busybox").put("command", new JsonArray().add("sh").add("-c").add(script))))));
+        String id = submit(spec.encode(), "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> allocations(id).getJsonObject(0).getString("nodeId") != null);
+        String allocId = allocations(id).getJsonObject(0).getString("id");
+        var followed = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/allocations/" + allocId + "/logs?follow=true"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(followed.body()).endsWith("end\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> job(id).getString("status").equals("complete"));
+        Path dir = dataDir.resolve("allocs").resolve(allocId);
+        assertThat(dir.resolve("stdout.log.1")).exists();
+        for (String f : new String[] {"stdout.log", "stdout.log.1", "stdout.log.2"}) {
+            if (Files.exists(dir.resolve(f))) assertThat(Files.size(dir.resolve(f))).as(f).isLessThan(64 * 1024 + 100_000);
+        }
+        assertThat(dir.resolve("stdout.log.3")).doesNotExist();
     }
 
     @Test

@@ -13,10 +13,12 @@ import java.util.Map;
  * @param allowedVolumes     host paths that tasks may mount (and what is below them)
  * @param hostNetworkAllowed whether tasks may ask for network mode host
  * @param shutdownGrace      on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
+ * @param logMaxBytes        a task's stdout or stderr file is rotated past this size
+ * @param logFiles           rotated copies kept per stream
  */
 public record ExecutorConfig(String nodeId, String address, Path dataDir, Resources capacity, Map<String, String> labels,
                              String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed,
-                             Duration heartbeatInterval, Duration shutdownGrace) {
+                             Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles) {
     public ExecutorConfig {
         labels = Map.copyOf(labels);
         allowedVolumes = List.copyOf(allowedVolumes);
@@ -24,22 +26,26 @@ public record ExecutorConfig(String nodeId, String address, Path dataDir, Resour
 
     public static ExecutorConfig of(String nodeId, Path dataDir) {
         return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false,
-                Duration.ofSeconds(1), Duration.ofSeconds(5));
+                Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2);
     }
 
     public ExecutorConfig withCapacity(Resources c) {
-        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withHeartbeatInterval(Duration d) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, d, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, d, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withCgroupParent(String parent) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+    }
+
+    public ExecutorConfig withLogLimit(long maxBytes, int files) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, maxBytes, files);
     }
 
     public ExecutorConfig withAllowedVolumes(List<Path> roots) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, heartbeatInterval, shutdownGrace);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 }

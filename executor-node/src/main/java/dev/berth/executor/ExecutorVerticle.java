@@ -1,6 +1,7 @@
 package dev.berth.executor;
 
 import dev.berth.executor.logs.LogReader;
+import dev.berth.executor.logs.LogRotation;
 import dev.berth.executor.runtime.RunningTask;
 import dev.berth.executor.runtime.TaskExit;
 import dev.berth.executor.runtime.TaskRuntime;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class ExecutorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorVerticle.class);
     private static final Pattern ALLOC_ID = Pattern.compile("[a-zA-Z0-9-]{1,64}");
+    private static final long LOG_CHECK_MS = 1000;
 
     private final ExecutorConfig config;
     private final TaskRuntime runtime;
@@ -88,6 +90,7 @@ public final class ExecutorVerticle extends VerticleBase {
             bus.<JsonObject>consumer(Addresses.nodeLogs(config.nodeId()), this::onLogs);
             heartbeat();
             vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+            vertx.setPeriodic(LOG_CHECK_MS, id -> rotateLogs());
             LOG.info("executor node {} started: cpu {}, memory {}, data under {}", config.nodeId(),
                     config.capacity().cpu(), config.capacity().memory().human(), config.dataDir());
             return leftovers;
@@ -194,6 +197,19 @@ public final class ExecutorVerticle extends VerticleBase {
         });
     }
 
+    private void rotateLogs() {
+        var dirs = tasks.values().stream().filter(s -> !s.ended).map(s -> allocsDir().resolve(s.allocation.id())).toList();
+        if (dirs.isEmpty()) return;
+        vertx.executeBlocking(() -> {
+            for (Path dir : dirs) {
+                for (String stream : List.of("stdout.log", "stderr.log")) {
+                    LogRotation.rotateIfLarger(dir.resolve(stream), config.logMaxBytes(), config.logFiles());
+                }
+            }
+            return null;
+        }, false).onFailure(e -> LOG.warn("log rotation failed: {}", e.getMessage()));
+    }
+
     private void onLogs(Message<JsonObject> m) {
         String id = m.body().getString("allocationId", "");
         String stream = m.body().getString("stream", "stdout");
@@ -204,8 +220,11 @@ public final class ExecutorVerticle extends VerticleBase {
         long offset = m.body().getLong("offset", 0L);
         int max = Math.min(m.body().getInteger("max", 65536), 1 << 20);
         Path file = allocsDir().resolve(id).resolve(stream + ".log");
-        vertx.executeBlocking(() -> LogReader.read(file, offset, max), false)
-                .onSuccess(data -> m.reply(new JsonObject().put("data", data)))
+        vertx.executeBlocking(() -> {
+                    long size = Files.exists(file) ? Files.size(file) : 0;
+                    return new JsonObject().put("data", LogReader.read(file, offset, max)).put("size", size);
+                }, false)
+                .onSuccess(m::reply)
                 .onFailure(e -> m.fail(500, "read " + file + ": " + e.getMessage()));
     }
 

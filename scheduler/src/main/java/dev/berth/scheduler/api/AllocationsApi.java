@@ -75,8 +75,11 @@ final class AllocationsApi {
                 .compose(a -> read(a, stream, offset).map(chunk -> new Object[] {a, chunk}))
                 .onSuccess(r -> {
                     Allocation a = (Allocation) r[0];
-                    byte[] data = (byte[]) r[1];
-                    if (data.length > 0) {
+                    JsonObject chunk = (JsonObject) r[1];
+                    byte[] data = chunk.getBinary("data", new byte[0]);
+                    if (data.length == 0 && chunk.getLong("size", 0L) < offset) {
+                        pump(ctx, res, id, stream, 0, follow, closed); // the node rotated the log: go on from its start
+                    } else if (data.length > 0) {
                         res.write(io.vertx.core.buffer.Buffer.buffer(data));
                         pump(ctx, res, id, stream, offset + data.length, follow, closed);
                     } else if (follow && !a.status().terminal()) {
@@ -92,12 +95,11 @@ final class AllocationsApi {
     }
 
     /** One chunk from the node; an unplaced allocation has no log yet. */
-    private Future<byte[]> read(Allocation a, String stream, long offset) {
-        if (!a.placed()) return Future.succeededFuture(new byte[0]);
+    private Future<JsonObject> read(Allocation a, String stream, long offset) {
+        if (!a.placed()) return Future.succeededFuture(new JsonObject());
         var ask = new JsonObject().put("allocationId", a.id()).put("stream", stream).put("offset", offset).put("max", CHUNK);
         return vertx.eventBus().<JsonObject>request(Addresses.nodeLogs(a.nodeId()), ask, new DeliveryOptions().setSendTimeout(10_000))
                 .map(Message::body)
-                .map(b -> b.getBinary("data"))
                 .recover(e -> Future.failedFuture(new Http.Problem(503, "cannot read logs of allocation " + a.id()
                         + " from node " + a.nodeId() + ": " + e.getMessage())));
     }
