@@ -10,6 +10,9 @@ public interface Cgroup {
     /** Writes the limits. */
     void apply(CgroupLimits limits) throws IOException;
 
+    /** Restricts the cgroup to these cores (kernel list syntax, "0-1,3"). */
+    void setCpus(String cpus) throws IOException;
+
     /**
      * Moves one thread into the cgroup, so that the processes it spawns start inside. Possible on v1
      * only (v2 moves whole processes); returns false where the caller must {@link #attachProcess} instead.

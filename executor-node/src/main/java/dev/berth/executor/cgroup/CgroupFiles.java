@@ -49,7 +49,7 @@ final class CgroupFiles {
             } catch (FileSystemException e) {
                 if (attempt >= 300) throw new IOException("rmdir " + dir + ": " + e.getReason(), e);
                 try {
-                    Thread.sleep(0, attempt < 100 ? 200_000 : 10_000_000);
+                    Thread.sleep(java.time.Duration.ofNanos(attempt < 100 ? 200_000 : 10_000_000));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IOException("rmdir " + dir + ": interrupted", ie);

@@ -11,11 +11,11 @@ import java.util.Map;
 /** A cgroup on v1: one dir per controller, {@code <mount>/<controller>/<parent>/<name>}. */
 final class CgroupV1 implements Cgroup {
     /**
-     * Controllers a container joins: those whose limits or accounting Berth uses. Each join costs a
-     * cgroup migration on the launch path (~0.3 ms here), so freezer and cpuset are left out until a
-     * feature needs them (cpuset would also need cpus and mems copied in before any task can join).
+     * Controllers a container joins: those whose limits or accounting Berth uses (cpuset for
+     * dedicated cores, which needs cpus and mems copied in before any task can join). Each join costs
+     * a cgroup migration on the launch path (~0.3 ms here), so freezer is left out.
      */
-    static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory", "pids", "blkio");
+    static final List<String> CONTROLLERS = List.of("cpu", "cpuacct", "memory", "pids", "blkio", "cpuset");
 
     private final String name;
     private final Map<String, Path> dirs;
@@ -85,6 +85,12 @@ final class CgroupV1 implements Cgroup {
             if (l.readIops() > 0) set("blkio", "blkio.throttle.read_iops_device", l.device() + " " + l.readIops());
             if (l.writeIops() > 0) set("blkio", "blkio.throttle.write_iops_device", l.device() + " " + l.writeIops());
         }
+    }
+
+    @Override
+    public void setCpus(String cpus) throws IOException {
+        if (!dirs.containsKey("cpuset")) throw new IOException("the cpuset controller is not mounted here; cores cannot be dedicated");
+        set("cpuset", "cpuset.cpus", cpus);
     }
 
     private void set(String controller, String file, String value) throws IOException {

@@ -83,6 +83,11 @@ final class CgroupV2 implements Cgroup {
         }
     }
 
+    @Override
+    public void setCpus(String cpus) throws IOException {
+        set("cpuset", "cpuset.cpus", cpus);
+    }
+
     private void set(String controller, String file, String value) throws IOException {
         if (!controllers.contains(controller)) {
             throw new IOException("cgroup v2 controller \"" + controller + "\" is not available here (needed for " + file + ")");

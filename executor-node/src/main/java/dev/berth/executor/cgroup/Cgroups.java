@@ -73,6 +73,13 @@ public final class Cgroups {
         return version == Version.V1 ? CgroupV1.open(root, parent, name, controllers) : CgroupV2.open(root, parent, name);
     }
 
+    /** The cores containers may use: those of the cpuset root (v1) or the online cpus. */
+    public String cpus() throws IOException {
+        Path v1 = root.resolve("cpuset").resolve("cpuset.cpus");
+        if (version == Version.V1 && Files.exists(v1)) return ProcFiles.readTrimmed(v1);
+        return ProcFiles.readTrimmed(Path.of("/sys/devices/system/cpu/online"));
+    }
+
     /** Names of the containers' cgroups that exist now under the parent (for recovery after a restart). */
     public List<String> existing() throws IOException {
         Path dir = version == Version.V1 ? root.resolve("memory").resolve(parent) : root.resolve(parent);

@@ -36,6 +36,8 @@ public final class ContainerRuntime implements TaskRuntime {
     private final ContainerPlanner.NodeRules rules;
     private final Launcher launcher;
     private final String ioDevice;
+    private final CoreAllocator cores;
+    private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules) throws IOException {
         this.containersDir = Files.createDirectories(dataDir.resolve("containers"));
@@ -44,6 +46,7 @@ public final class ContainerRuntime implements TaskRuntime {
         this.rules = rules;
         this.launcher = new Launcher();
         this.ioDevice = BlockDevices.diskOf(dataDir);
+        this.cores = new CoreAllocator(CoreAllocator.parse(cgroups.cpus()));
     }
 
     public Cgroups cgroups() {
@@ -67,11 +70,47 @@ public final class ContainerRuntime implements TaskRuntime {
         Cgroup cgroup = cgroups.create(id);
         try {
             cgroup.apply(CgroupLimits.of(task.resources(), ioDevice));
+            assignCores(id, task.dedicatedCores(), cgroup);
             var started = launcher.launch(spec, cgroup);
-            return new ContainerTask(id, started, cgroup, dir);
-        } catch (LaunchException | IOException e) {
+            return new ContainerTask(id, started, cgroup, dir, () -> ended(id));
+        } catch (LaunchException | IOException | TaskStartException e) {
+            ended(id);
             cleanup(id, cgroup, dir);
+            if (e instanceof TaskStartException tse) throw tse;
             throw new TaskStartException("container " + id + " did not start: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Dedicated cores go to this container alone: the containers that share the rest are narrowed
+     * to what is left. Berth keeps its own containers off those cores; processes outside Berth are
+     * not touched.
+     */
+    private synchronized void assignCores(String id, int dedicated, Cgroup cgroup) throws IOException, TaskStartException {
+        if (dedicated > 0) {
+            var picked = cores.reserve(id, dedicated).orElseThrow(() -> new TaskStartException("cannot dedicate " + dedicated
+                    + " core(s): " + (cores.shared().size() - 1) + " of " + cores.total() + " can be spared (one always stays shared)"));
+            cgroup.setCpus(CoreAllocator.format(picked));
+            reshare();
+        } else {
+            if (cores.shared().size() < cores.total()) cgroup.setCpus(CoreAllocator.format(cores.shared()));
+            sharing.put(id, cgroup);
+        }
+    }
+
+    private synchronized void ended(String id) {
+        sharing.remove(id);
+        if (cores.release(id)) reshare();
+    }
+
+    private void reshare() {
+        String pool = CoreAllocator.format(cores.shared());
+        for (var e : sharing.entrySet()) {
+            try {
+                e.getValue().setCpus(pool);
+            } catch (IOException gone) {
+                LOG.debug("container {}: cannot narrow its cpus (ended?): {}", e.getKey(), gone.getMessage());
+            }
         }
     }
 
@@ -80,7 +119,7 @@ public final class ContainerRuntime implements TaskRuntime {
         try {
             // The kernel lets go of exiting tasks a moment after they are reaped: poll finely, then less so.
             long self = ProcessHandle.current().pid();
-            for (int i = 0; i < 600 && cgroup.processes().stream().anyMatch(p -> p != self); i++) Thread.sleep(0, i < 100 ? 200_000 : 10_000_000);
+            for (int i = 0; i < 600 && cgroup.processes().stream().anyMatch(p -> p != self); i++) Thread.sleep(java.time.Duration.ofNanos(i < 100 ? 200_000 : 10_000_000));
             cgroup.remove();
         } catch (IOException | InterruptedException e) {
             LOG.warn("container {}: cannot remove its cgroup: {}", id, e.getMessage());
@@ -131,7 +170,7 @@ public final class ContainerRuntime implements TaskRuntime {
         private final CompletableFuture<TaskExit> exit = new CompletableFuture<>();
         private boolean pidfdClosed;
 
-        ContainerTask(String id, Launcher.Started started, Cgroup cgroup, Path dir) {
+        ContainerTask(String id, Launcher.Started started, Cgroup cgroup, Path dir, Runnable onEnd) {
             this.started = started;
             Thread.ofPlatform().name("berth-wait-" + id).daemon(true).start(() -> {
                 int[] status = new int[] {255, 0};
@@ -147,6 +186,7 @@ public final class ContainerRuntime implements TaskRuntime {
                     oom = false;
                 }
                 closePidfd();
+                onEnd.run();
                 cleanup(id, cgroup, dir);
                 exit.complete(new TaskExit(status[0], status[1] == 0 ? null : status[1], oom));
             });

@@ -29,13 +29,11 @@ class IsolationTest {
     }
 
     static TaskSpec user(TaskSpec t, String user) {
-        return new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), user, t.resources(), t.network(), t.killTimeout(),
-                t.volumes(), t.readOnlyRootfs(), t.capAdd(), t.capDrop(), t.seccomp(), t.userns());
+        return t.withUser(user);
     }
 
     static TaskSpec readOnly(TaskSpec t) {
-        return new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                t.volumes(), true, t.capAdd(), t.capDrop(), t.seccomp(), t.userns());
+        return t.withReadOnlyRootfs(true);
     }
 
     @Test
@@ -115,9 +113,7 @@ class IsolationTest {
     @Test
     @DisplayName("seccomp: unconfined opts out of the filter")
     void unconfined() throws Exception {
-        var t = task("grep", "Seccomp:", "/proc/self/status");
-        t = new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                t.volumes(), t.readOnlyRootfs(), t.capAdd(), t.capDrop(), "unconfined", t.userns());
+        var t = task("grep", "Seccomp:", "/proc/self/status").withSeccomp("unconfined");
         assertThat(node.run(t).stdout()).isEqualTo("Seccomp:\t0\n");
     }
 
@@ -172,14 +168,12 @@ class IsolationTest {
     @DisplayName("an unknown image or executable fails the start with that reason")
     void unknownImageOrCommand() throws Exception {
         var t = task("true");
-        var missing = new TaskSpec(t.name(), "nope:1", t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                t.volumes(), t.readOnlyRootfs(), t.capAdd(), t.capDrop(), t.seccomp(), t.userns());
+        var missing = t.withImage("nope:1");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(missing))
                 .hasMessageContaining("image nope:1 is not on this node");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(task("no-such-program")))
                 .hasMessageContaining("executable \"no-such-program\" is not in the image's PATH");
-        var userns = new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                t.volumes(), t.readOnlyRootfs(), t.capAdd(), t.capDrop(), t.seccomp(), true);
+        var userns = t.withUserns(true);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(userns)).hasMessageContaining("userns: not supported here");
     }
 
@@ -188,11 +182,9 @@ class IsolationTest {
     void volumes() throws Exception {
         Files.writeString(node.volumes.resolve("data.txt"), "from the host");
         var t = task("sh", "-c", "cat /data/data.txt; echo x > /data/new 2>/dev/null; echo write=$?");
-        var withVolume = new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                List.of(new TaskSpec.Volume(node.volumes.toString(), "/data", true)), false, t.capAdd(), t.capDrop(), t.seccomp(), false);
+        var withVolume = t.withVolumes(List.of(new TaskSpec.Volume(node.volumes.toString(), "/data", true)));
         assertThat(node.run(withVolume).stdout()).isEqualTo("from the hostwrite=1\n");
-        var outside = new TaskSpec(t.name(), t.image(), t.command(), t.env(), t.workdir(), t.user(), t.resources(), t.network(), t.killTimeout(),
-                List.of(new TaskSpec.Volume("/etc", "/data", true)), false, t.capAdd(), t.capDrop(), t.seccomp(), false);
+        var outside = t.withVolumes(List.of(new TaskSpec.Volume("/etc", "/data", true)));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(outside)).hasMessageContaining("volume /etc is not under a host path this node allows");
     }
 }

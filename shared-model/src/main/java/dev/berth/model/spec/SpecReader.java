@@ -126,9 +126,18 @@ public final class SpecReader {
         String seccomp = r.string("seccomp", "default");
         if (!seccomp.equals("default") && !seccomp.equals("unconfined")) r.error("seccomp", "\"" + seccomp + "\" is not one of default, unconfined");
         boolean userns = r.bool("userns", false);
+        int dedicatedCores = (int) r.integer("dedicatedCores", 0, 0, 1024);
+        if (dedicatedCores > 0) {
+            var cores = Cpu.cores(dedicatedCores);
+            JsonNode cpu = node.path("resources").path("cpu");
+            if (!cpu.isMissingNode() && !cpu.isNull() && !resources.cpu().equals(cores)) {
+                r.error("resources.cpu", "must be " + cores + " or left out when dedicatedCores is " + dedicatedCores);
+            }
+            resources = new Resources(cores, resources.memory(), resources.pids(), resources.io(), resources.extended());
+        }
         r.rejectUnknown();
         return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout,
-                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns);
+                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
     }
 
     private static final Pattern CAPABILITY = Pattern.compile("(CAP_)?[A-Z_]+|ALL", Pattern.CASE_INSENSITIVE);

@@ -7,13 +7,14 @@ import java.util.Map;
 /**
  * One container: what to run, with what limits, on what network, and how tightly it is held.
  *
- * @param seccomp "default" (Berth's deny list) or "unconfined"
- * @param userns  ask for a user namespace; refused where the node cannot make one
+ * @param seccomp        "default" (Berth's deny list) or "unconfined"
+ * @param userns         ask for a user namespace; refused where the node cannot make one
+ * @param dedicatedCores whole cores that only this task may use (its cpu is then that many cores)
  */
 public record TaskSpec(String name, String image, List<String> command, Map<String, String> env, String workdir,
                        String user, Resources resources, NetworkSpec network, Duration killTimeout,
                        List<Volume> volumes, boolean readOnlyRootfs, List<String> capAdd, List<String> capDrop,
-                       String seccomp, boolean userns) {
+                       String seccomp, boolean userns, int dedicatedCores) {
     public TaskSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
@@ -26,7 +27,37 @@ public record TaskSpec(String name, String image, List<String> command, Map<Stri
     /** A task with the defaults for everything past the basics (tests and simple callers). */
     public static TaskSpec basic(String name, String image, List<String> command, Resources resources) {
         return new TaskSpec(name, image, command, Map.of(), null, null, resources, NetworkSpec.DEFAULT,
-                Duration.ofSeconds(10), List.of(), false, List.of(), List.of(), "default", false);
+                Duration.ofSeconds(10), List.of(), false, List.of(), List.of(), "default", false, 0);
+    }
+
+    public TaskSpec withImage(String i) {
+        return new TaskSpec(name, i, command, env, workdir, user, resources, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
+    }
+
+    public TaskSpec withUser(String u) {
+        return new TaskSpec(name, image, command, env, workdir, u, resources, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
+    }
+
+    public TaskSpec withVolumes(List<Volume> v) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout, v, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
+    }
+
+    public TaskSpec withReadOnlyRootfs(boolean ro) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout, volumes, ro, capAdd, capDrop, seccomp, userns, dedicatedCores);
+    }
+
+    public TaskSpec withSeccomp(String s) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, s, userns, dedicatedCores);
+    }
+
+    public TaskSpec withUserns(boolean u) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, u, dedicatedCores);
+    }
+
+    /** Dedicates {@code cores} whole cores, and asks for that much cpu. */
+    public TaskSpec withDedicatedCores(int cores) {
+        var r = new Resources(dev.berth.model.units.Cpu.cores(cores), resources.memory(), resources.pids(), resources.io(), resources.extended());
+        return new TaskSpec(name, image, command, env, workdir, user, r, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, cores);
     }
 
     /** A host path mounted into the container; read-only unless said otherwise. */

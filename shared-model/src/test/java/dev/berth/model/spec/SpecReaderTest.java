@@ -137,10 +137,37 @@ class SpecReaderTest {
             "ports with network none|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"network\":{\"mode\":\"none\",\"ports\":[{\"name\":\"p\",\"to\":1}]}}]}]}|groups[0].tasks[0].network.ports: published ports need network mode bridge, not none",
             "relative workdir|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"workdir\":\"srv\"}]}]}|groups[0].tasks[0].workdir: \"srv\" must be an absolute path",
             "bad env name|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"env\":{\"1X\":\"y\"}}]}]}|groups[0].tasks[0].env.1X: \"1X\" is not a valid variable name",
-            "empty document|''|the document is empty"})
+            "empty document|''|the document is empty",
+            "dedicated cores with another cpu|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"dedicatedCores\":2,\"resources\":{\"cpu\":\"500m\"}}]}]}|groups[0].tasks[0].resources.cpu: must be 2 or left out when dedicatedCores is 2",
+            "bad seccomp|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"seccomp\":\"off\"}]}]}|groups[0].tasks[0].seccomp: \"off\" is not one of default, unconfined",
+            "relative volume|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"volumes\":[{\"source\":\"data\",\"target\":\"/d\"}]}]}]}|groups[0].tasks[0].volumes[0].source: \"data\" must be an absolute host path"})
     void refusedWithAClearMessage(String name, String body, String expected) {
         String doc = body.equals("''") ? "" : body;
         assertThat(String.join("\n", errors(doc, "application/json"))).contains(expected);
+    }
+
+    @Test
+    @DisplayName("dedicatedCores sets the cpu to that many cores; runtime options are read")
+    void runtimeOptions() {
+        var t = valid("""
+                name: j
+                groups:
+                  - tasks:
+                      - image: x
+                        dedicatedCores: 2
+                        readOnlyRootfs: true
+                        capAdd: [NET_ADMIN]
+                        capDrop: [CAP_MKNOD]
+                        seccomp: unconfined
+                        volumes: [{source: /srv/data, target: /data}]
+                """, "application/yaml").groups().getFirst().tasks().getFirst();
+        assertThat(t.dedicatedCores()).isEqualTo(2);
+        assertThat(t.resources().cpu()).isEqualTo(Cpu.cores(2));
+        assertThat(t.readOnlyRootfs()).isTrue();
+        assertThat(t.capAdd()).containsExactly("NET_ADMIN");
+        assertThat(t.capDrop()).containsExactly("CAP_MKNOD");
+        assertThat(t.seccomp()).isEqualTo("unconfined");
+        assertThat(t.volumes()).containsExactly(new TaskSpec.Volume("/srv/data", "/data", true));
     }
 
     @Test
