@@ -152,6 +152,13 @@ class IsolationTest {
     }
 
     @Test
+    @DisplayName("no host binary or host directory is reachable through /proc (the runtime never enters the container)")
+    void noHostBinaryThroughProc() throws Exception {
+        var r = node.run(task("sh", "-c", "for p in /proc/[0-9]*; do readlink $p/exe; readlink $p/cwd; readlink $p/root; done | sort -u"));
+        assertThat(r.stdout().lines().toList()).containsExactlyInAnyOrder("/", "/bin/busybox");
+    }
+
+    @Test
     @DisplayName("masked /proc paths are empty and /proc/sys is read-only")
     void procMasks() throws Exception {
         var present = Launcher.MASKED.stream().filter(p -> Files.isRegularFile(Path.of(p))).toList();
