@@ -9,8 +9,9 @@ public final class Bench {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (name) {
             case "start" -> StartLatency.main(rest);
+            case "placement" -> PlacementBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

@@ -18,7 +18,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.Set;
+import dev.berth.model.Node;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,54 +73,86 @@ public final class PlacementService {
     private List<RunCommand> pass() {
         var now = clock.instant();
         var active = state.activeAllocations();
-        var rooms = new LinkedHashMap<String, NodeRoom>();
-        state.nodes().stream().filter(n -> n.status() == NodeStatus.READY)
-                .forEach(n -> rooms.put(n.id(), new NodeRoom(n.id(), n.capacity(), Resources.NONE)));
-        var waiting = new TreeMap<String, List<Allocation>>();
+        var jobs = new HashMap<String, Optional<Job>>();
+        // Waiting instances by group, each instance the allocations of its tasks.
+        var waiting = new TreeMap<String, TreeMap<Integer, List<Allocation>>>();
+        var used = new HashMap<String, Resources>();
+        var ports = new HashMap<String, Set<Integer>>();
         for (Allocation a : active) {
             if (a.placed()) {
-                rooms.computeIfPresent(a.nodeId(), (k, r) -> r.with(a.resources()));
+                used.merge(a.nodeId(), a.resources(), Resources::plus);
+                jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
+                        .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
             } else if (a.status() == AllocationStatus.PENDING && !a.stopRequested()) {
-                waiting.computeIfAbsent(a.jobId() + "/" + a.group() + "/" + a.index(), k -> new ArrayList<>()).add(a);
+                waiting.computeIfAbsent(a.jobId() + "/" + a.group(), k -> new TreeMap<>())
+                        .computeIfAbsent(a.index(), k -> new ArrayList<>()).add(a);
             }
         }
-        var jobs = new HashMap<String, Optional<Job>>();
+        if (waiting.isEmpty()) return List.of();
+        var candidates = new ArrayList<Candidate>();
+        for (Node n : state.nodes()) {
+            if (n.status() == NodeStatus.DOWN) continue;
+            candidates.add(new Candidate(n.id(), n.capacity(), used.getOrDefault(n.id(), Resources.NONE),
+                    ports.getOrDefault(n.id(), Set.of()), n.labels(), n.attributes(), n.status() == NodeStatus.READY));
+        }
+        var asks = new ArrayList<Ask>();
+        var instances = new HashMap<String, List<List<Allocation>>>();
+        var groups = new HashMap<String, GroupSpec>();
+        for (var e : waiting.entrySet()) {
+            List<Allocation> first = e.getValue().firstEntry().getValue();
+            Optional<Job> job = jobs.computeIfAbsent(first.getFirst().jobId(), state::job);
+            if (job.isEmpty()) continue;
+            GroupSpec group = groupOf(job.get(), first.getFirst().group());
+            Resources each = first.stream().map(Allocation::resources).reduce(Resources.NONE, Resources::plus);
+            var groupPorts = new HashSet<Integer>();
+            group.tasks().forEach(t -> groupPorts.addAll(staticPorts(t)));
+            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, group.constraints(), group.spread()));
+            instances.put(e.getKey(), new ArrayList<>(e.getValue().values()));
+            groups.put(e.getKey(), group);
+        }
+        // Higher priority first: the core places asks in the order given when they compete.
+        asks.sort(Comparator.comparingInt((Ask a) -> -jobs.get(a.key().substring(0, a.key().indexOf('/'))).map(j -> j.spec().priority()).orElse(0)));
+        Plan plan = PlacementCore.place(candidates, asks);
+
+        var commands = new ArrayList<RunCommand>();
         var outcome = new HashMap<String, int[]>();
         var failures = new HashMap<String, Map<String, Integer>>();
-        var commands = new ArrayList<RunCommand>();
-        var instances = new ArrayList<>(waiting.values());
-        instances.sort(Comparator.<List<Allocation>>comparingInt(i -> -priority(jobs, i.getFirst().jobId()))
-                .thenComparing(i -> i.getFirst().createdAt()));
-        for (List<Allocation> instance : instances) {
-            Allocation first = instance.getFirst();
-            Optional<Job> job = jobs.computeIfAbsent(first.jobId(), state::job);
-            if (job.isEmpty()) continue;
-            Resources ask = instance.stream().map(Allocation::resources).reduce(Resources.NONE, Resources::plus);
-            var counts = outcome.computeIfAbsent(first.jobId(), k -> new int[2]);
-            switch (Placer.place(ask, rooms.values())) {
-                case Placement.Placed p -> {
-                    rooms.computeIfPresent(p.nodeId(), (k, r) -> r.with(ask));
-                    GroupSpec group = groupOf(job.get(), first.group());
-                    for (Allocation a : instance) {
-                        state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(p.nodeId(), now))
-                                .ifPresent(placed -> commands.add(new RunCommand(p.nodeId(), placed, taskOf(group, a.task()))));
+        for (Ask ask : asks) {
+            String jobId = ask.key().substring(0, ask.key().indexOf('/'));
+            var counts = outcome.computeIfAbsent(jobId, k -> new int[2]);
+            List<String> nodes = plan.placed().getOrDefault(ask.key(), List.of());
+            List<List<Allocation>> list = instances.get(ask.key());
+            for (int i = 0; i < list.size(); i++) {
+                if (i < nodes.size()) {
+                    String node = nodes.get(i);
+                    for (Allocation a : list.get(i)) {
+                        state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now))
+                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()))));
                     }
-                    counts[0] += instance.size();
-                }
-                case Placement.Unplaced u -> {
-                    String why = "no node can run it: " + u.explain();
-                    for (Allocation a : instance) {
+                    counts[0] += list.get(i).size();
+                } else {
+                    String why = "no node can run it: " + plan.failed().get(ask.key()).explain();
+                    for (Allocation a : list.get(i)) {
                         state.updateAllocation(a.id(), cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now));
                     }
-                    counts[1] += instance.size();
-                    u.reasons().forEach((r, n) -> failures.computeIfAbsent(first.jobId(), k -> new TreeMap<>()).merge(r, n, Integer::sum));
+                    counts[1] += list.get(i).size();
                 }
             }
+            var failure = plan.failed().get(ask.key());
+            if (failure != null) failure.reasons().forEach((r, n) -> failures.computeIfAbsent(jobId, k -> new TreeMap<>()).merge(r, n, Integer::sum));
         }
         outcome.forEach((jobId, counts) -> jobs.get(jobId).ifPresent(job -> state.evaluation(job.evaluationId())
                 .filter(e -> e.status().equals("pending"))
                 .ifPresent(e -> state.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
         return commands;
+    }
+
+    static Set<Integer> staticPorts(TaskSpec t) {
+        var out = new HashSet<Integer>();
+        t.network().ports().forEach(p -> {
+            if (p.staticPort() != null) out.add(p.staticPort());
+        });
+        return out;
     }
 
     private void send(List<RunCommand> commands) {
@@ -137,10 +171,6 @@ public final class PlacementService {
         vertx.executeBlocking(() -> state.updateAllocation(c.allocation().id(), a ->
                 a.status() == AllocationStatus.PENDING && c.nodeId().equals(a.nodeId()) && a.version() == 0
                         ? a.unplace(why, clock.instant()) : null), false);
-    }
-
-    private int priority(Map<String, Optional<Job>> jobs, String jobId) {
-        return jobs.computeIfAbsent(jobId, state::job).map(j -> j.spec().priority()).orElse(0);
     }
 
     static GroupSpec groupOf(Job job, String group) {

@@ -2,11 +2,20 @@ package dev.berth.model.spec;
 
 import java.util.List;
 
-/** {@code count} copies of a set of tasks that are placed together on one node. */
+/**
+ * {@code count} copies of a set of tasks that are placed together on one node.
+ *
+ * @param scoring "binpack" (default: fill nodes) or "spread" (one instance per least-loaded node)
+ */
 public record GroupSpec(String name, int count, List<TaskSpec> tasks, List<Constraint> constraints,
-                        RestartPolicy restart, ReschedulePolicy reschedule) {
+                        RestartPolicy restart, ReschedulePolicy reschedule, String scoring) {
     public GroupSpec {
         tasks = List.copyOf(tasks);
         constraints = List.copyOf(constraints);
+        scoring = scoring == null ? "binpack" : scoring;
+    }
+
+    public boolean spread() {
+        return scoring.equals("spread");
     }
 }

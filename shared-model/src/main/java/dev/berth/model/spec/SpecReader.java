@@ -94,8 +94,10 @@ public final class SpecReader {
         var constraints = r.list("constraints", SpecReader::constraint);
         var restart = restart(r.child("restart"), r.path("restart"), errors, RestartPolicy.defaultFor(type));
         var reschedule = reschedule(r.child("reschedule"), r.path("reschedule"), errors, ReschedulePolicy.defaultFor(type));
+        String scoring = r.string("scoring", "binpack");
+        if (!scoring.equals("binpack") && !scoring.equals("spread")) r.error("scoring", "\"" + scoring + "\" is not one of binpack, spread");
         r.rejectUnknown();
-        return new GroupSpec(name, count, tasks, constraints, restart, reschedule);
+        return new GroupSpec(name, count, tasks, constraints, restart, reschedule, scoring);
     }
 
     private static TaskSpec task(JsonNode node, String path, List<FieldError> errors, String groupName, boolean only) {
