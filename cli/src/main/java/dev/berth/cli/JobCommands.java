@@ -18,7 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 @Command(name = "job", description = "Submit, list, inspect and stop jobs.", mixinStandardHelpOptions = true,
-        subcommands = {JobCommands.Run.class, JobCommands.ListJobs.class, JobCommands.Status.class, JobCommands.Stop.class})
+        subcommands = {JobCommands.Run.class, JobCommands.Plan.class, JobCommands.ListJobs.class, JobCommands.Status.class, JobCommands.Stop.class})
 final class JobCommands {
     /** Statuses after which an allocation does not change. */
     static final java.util.Set<String> TERMINAL = java.util.Set.of("complete", "failed", "lost");
@@ -100,6 +100,35 @@ final class JobCommands {
                     yield reason == null ? exit : exit.isEmpty() ? reason : exit + " (" + reason + ")";
                 }
             };
+        }
+    }
+
+    @Command(name = "plan", description = "Dry run: where each group's instances would go now, and why not. Nothing changes.")
+    static final class Plan implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ApiOptions api;
+        @Parameters(paramLabel = "FILE") Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            String text = Files.readString(file);
+            String body = api.client().post("/v1/jobs/plan", text, Run.contentType(file, text));
+            PrintWriter out = spec.commandLine().getOut();
+            if (api.json) {
+                out.println(body);
+                return 0;
+            }
+            var p = new JsonObject(body);
+            out.printf("%d task(s) would be placed on %d node(s); %d would not%n", p.getInteger("placed"), p.getInteger("nodesUsed"), p.getInteger("unplaced"));
+            var groups = p.getJsonArray("groups");
+            for (int i = 0; i < groups.size(); i++) {
+                var g = groups.getJsonObject(i);
+                var nodes = g.getJsonArray("nodes").stream().map(Object::toString).distinct().toList();
+                out.printf("  %s: %d of %d on %s%s%n", g.getString("group"), g.getInteger("count") - g.getInteger("unplaced"), g.getInteger("count"),
+                        nodes.isEmpty() ? "no node" : String.join(", ", nodes),
+                        g.getInteger("unplaced") > 0 ? "; " + g.getInteger("unplaced") + " unplaced: " + g.getString("explain") : "");
+            }
+            return p.getInteger("unplaced") == 0 ? 0 : 2;
         }
     }
 

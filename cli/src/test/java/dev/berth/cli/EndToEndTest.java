@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -144,7 +145,7 @@ class EndToEndTest {
     void stopServiceJob() throws Exception {
         String marker = "berth-e2e-" + UUID.randomUUID();
         String id = submit("""
-                {"name": "svc", "type": "service", "groups": [{"tasks": [{"image": "busybox",
+                {"name": "svc", "type": "service", "groups": [{"tasks": [{"image": "busybox", "killTimeout": "2s",
                   "command": ["sh", "-c", "sleep 300; echo %s"]}]}]}
                 """.formatted(marker), "application/json");
         await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("running"));
@@ -207,6 +208,45 @@ class EndToEndTest {
             if (Files.exists(dir.resolve(f))) assertThat(Files.size(dir.resolve(f))).as(f).isLessThan(64 * 1024 + 100_000);
         }
         assertThat(dir.resolve("stdout.log.3")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("plan is a dry run with reasons; eligibility and drain keep new work off a node, and drain moves service work")
+    void planEligibilityAndDrain() throws Exception {
+        var plan = new JsonObject(post("/v1/jobs/plan", """
+                {"name": "huge", "groups": [{"name": "g", "count": 2, "tasks": [{"image": "busybox", "resources": {"memory": "1Ti"}}]},
+                                            {"name": "ok", "tasks": [{"image": "busybox", "command": ["true"]}]}]}
+                """, "application/json").body());
+        assertThat(plan.getInteger("placed")).isEqualTo(1);
+        assertThat(plan.getInteger("unplaced")).isEqualTo(2);
+        assertThat(plan.getJsonArray("groups").getJsonObject(0).getString("explain")).isEqualTo("insufficient memory on 1 node");
+        assertThat(plan.getJsonArray("groups").getJsonObject(1).getJsonArray("nodes").getString(0)).isEqualTo("e2e-node");
+        assertThat(new JsonArray(get("/v1/jobs").body()).stream().map(j -> ((JsonObject) j).getString("name"))).doesNotContain("huge");
+        assertThat(post("/v1/jobs/plan", "{\"name\": \"x\"}", "application/json").statusCode()).isEqualTo(400);
+
+        assertThat(post("/v1/nodes/e2e-node/eligibility", "{\"eligible\": false}", "application/json").statusCode()).isEqualTo(200);
+        String held = submit("{\"name\": \"held\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"true\"]}]}]}", "application/json");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "no node can run it: node not eligible on 1 node".equals(allocations(held).getJsonObject(0).getString("reason")));
+        var evaluation = new JsonObject(get("/v1/evaluations/" + job(held).getString("evaluationId")).body());
+        assertThat(evaluation.getString("status")).isEqualTo("complete");
+        assertThat(evaluation.getJsonObject("failures").getInteger("node not eligible")).isEqualTo(1);
+        assertThat(get("/v1/evaluations/nope").statusCode()).isEqualTo(404);
+        assertThat(post("/v1/nodes/e2e-node/eligibility", "{\"eligible\": \"yes\"}", "application/json").statusCode()).isEqualTo(400);
+        post("/v1/nodes/e2e-node/eligibility", "{\"eligible\": true}", "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(held).getString("status").equals("complete"));
+
+        String svc = submit("{\"name\": \"moving\", \"type\": \"service\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"killTimeout\": \"1s\", \"command\": [\"sleep\", \"300\"]}]}]}", "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(svc).getString("status").equals("running"));
+        var drained = new JsonObject(post("/v1/nodes/e2e-node/drain", "{}", "application/json").body());
+        assertThat(drained.getString("status")).isEqualTo("draining");
+        assertThat(drained.getInteger("migrating")).isEqualTo(1);
+        // the only node drains: the old allocation stops, its replacement waits for a node
+        await().atMost(Duration.ofSeconds(20)).until(() -> allocations(svc).size() == 2
+                && allocations(svc).stream().map(a -> ((JsonObject) a).getString("status")).toList().containsAll(List.of("complete", "pending")));
+        post("/v1/nodes/e2e-node/drain", "{\"enable\": false}", "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(svc).getString("status").equals("running"));
+        HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + svc)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(svc).getString("status").equals("stopped"));
     }
 
     @Test

@@ -37,7 +37,7 @@ public final class SchedulerVerticle extends VerticleBase {
             var placement = new PlacementService(vertx, state, clock);
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.requestPass());
-            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement::requestPass);
+            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement);
             return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
         }).onSuccess(s -> {
             server = s;

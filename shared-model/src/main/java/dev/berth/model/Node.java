@@ -4,15 +4,28 @@ import dev.berth.model.spec.Resources;
 import java.time.Instant;
 import java.util.Map;
 
-/** An executor node as the scheduler knows it. {@code lastHeartbeat} is the scheduler's clock at receipt. */
+/**
+ * An executor node as the scheduler knows it. {@code lastHeartbeat} is the scheduler's clock at
+ * receipt. {@code eligible} false: no new work lands there (running work stays); draining also
+ * moves its service allocations elsewhere.
+ */
 public record Node(String id, String address, NodeStatus status, Resources capacity, Map<String, String> labels,
-                   Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat) {
+                   Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat, boolean eligible) {
     public Node {
         labels = Map.copyOf(labels);
         attributes = Map.copyOf(attributes);
     }
 
     public Node withStatus(NodeStatus s) {
-        return new Node(id, address, s, capacity, labels, attributes, registeredAt, lastHeartbeat);
+        return new Node(id, address, s, capacity, labels, attributes, registeredAt, lastHeartbeat, eligible);
+    }
+
+    public Node withEligible(boolean e) {
+        return new Node(id, address, status, capacity, labels, attributes, registeredAt, lastHeartbeat, e);
+    }
+
+    /** Ready and eligible: the placement core may put new work here. */
+    public boolean takesWork() {
+        return status == NodeStatus.READY && eligible;
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.scheduler.api;
 
+import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.state.ClusterState;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -12,13 +13,17 @@ public final class ApiRouter {
     private ApiRouter() {
     }
 
-    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, Runnable placementWanted) {
+    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement) {
         Router r = Router.router(vertx);
         var body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")));
-        new JobsApi(vertx, state, clock, placementWanted).routes(r, body);
+        new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
-        new NodesApi(vertx, state).routes(r);
+        new NodesApi(vertx, state, clock, placement).routes(r, body);
+        r.get("/v1/evaluations/:id").handler(ctx -> {
+            String id = ctx.pathParam("id");
+            Http.reply(ctx, 200, Http.blocking(vertx, () -> state.evaluation(id).orElseThrow(() -> Http.notFound("evaluation", id))));
+        });
         r.route().failureHandler(Http::failure);
         // Unmatched paths and methods never reach a failure handler: answer them in JSON too.
         r.errorHandler(404, Http::failure);

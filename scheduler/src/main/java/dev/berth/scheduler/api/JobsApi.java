@@ -15,6 +15,8 @@ import dev.berth.model.spec.JobSpec;
 import dev.berth.model.spec.SpecReader;
 import dev.berth.model.spec.SpecResult;
 import dev.berth.model.spec.TaskSpec;
+import dev.berth.scheduler.placement.PlacementService;
+import dev.berth.scheduler.placement.Simulation;
 import dev.berth.scheduler.state.ClusterState;
 import dev.berth.scheduler.state.Evaluation;
 import dev.berth.scheduler.state.Ids;
@@ -33,16 +35,17 @@ final class JobsApi {
     private final Vertx vertx;
     private final ClusterState state;
     private final Clock clock;
-    private final Runnable placementWanted;
+    private final PlacementService placement;
 
-    JobsApi(Vertx vertx, ClusterState state, Clock clock, Runnable placementWanted) {
+    JobsApi(Vertx vertx, ClusterState state, Clock clock, PlacementService placement) {
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
-        this.placementWanted = placementWanted;
+        this.placement = placement;
     }
 
     void routes(Router r, BodyHandler body) {
+        r.post("/v1/jobs/plan").handler(body).handler(this::plan);
         r.post("/v1/jobs").handler(body).handler(this::submit);
         r.get("/v1/jobs").handler(this::list);
         r.get("/v1/jobs/:id").handler(this::show);
@@ -71,10 +74,32 @@ final class JobsApi {
                     state.createJob(job, allocs, eval);
                     return null;
                 }).onSuccess(x -> {
-                    placementWanted.run();
+                    placement.requestPass();
                     Http.json(ctx, 201, new JsonObject().put("id", job.id()).put("evaluationId", eval.id()));
                 }).onFailure(ctx::fail);
             }
+        }
+    }
+
+    /** A dry run: where each instance would go on the cluster as it is now, and why not; nothing changes. */
+    private void plan(RoutingContext ctx) {
+        switch (SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"))) {
+            case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
+            case SpecResult.Valid valid -> reply(ctx, 200, blocking(vertx, () -> {
+                var result = Simulation.run(placement.snapshot(), List.of(valid.spec()));
+                var groups = new JsonArray();
+                for (GroupSpec g : valid.spec().groups()) {
+                    String key = valid.spec().name() + "#0/" + g.name();
+                    var nodes = result.plan().placed().getOrDefault(key, List.of());
+                    var failure = result.plan().failed().get(key);
+                    var view = new JsonObject().put("group", g.name()).put("count", g.count())
+                            .put("nodes", new JsonArray(new ArrayList<>(nodes))).put("unplaced", failure == null ? 0 : failure.count());
+                    if (failure != null) view.put("reasons", new JsonObject(new java.util.HashMap<>(failure.reasons()))).put("explain", failure.explain());
+                    groups.add(view);
+                }
+                return new JsonObject().put("placed", result.placed()).put("unplaced", result.unplaced())
+                        .put("nodesUsed", result.nodesUsed()).put("groups", groups);
+            }));
         }
     }
 

@@ -63,7 +63,7 @@ public final class NodeMonitor {
         var before = state.node(hb.nodeId());
         state.updateNode(hb.nodeId(), n -> new Node(hb.nodeId(), hb.address(),
                 n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
-                hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now));
+                hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible()));
         boolean joined = before.isEmpty() || before.get().status() == NodeStatus.DOWN;
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
         return joined;

@@ -43,10 +43,14 @@ public final class PlacementService {
     private boolean passRunning;
     private boolean passWanted;
 
+    private final io.vertx.core.Context context;
+
+    /** Made on the event loop whose thread will run its passes. */
     public PlacementService(Vertx vertx, ClusterState state, Clock clock) {
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
+        this.context = vertx.getOrCreateContext();
     }
 
     /** Asks for a pass soon; requests that arrive during a pass are folded into one more pass. */
@@ -65,6 +69,11 @@ public final class PlacementService {
                     passRunning = false;
                     if (passWanted) requestPass();
                 });
+    }
+
+    /** From any thread: asks the service's own event loop for a pass. */
+    public void requestPassSoon(Vertx caller) {
+        context.runOnContext(v -> requestPass());
     }
 
     record RunCommand(String nodeId, Allocation allocation, TaskSpec task) {
@@ -89,12 +98,7 @@ public final class PlacementService {
             }
         }
         if (waiting.isEmpty()) return List.of();
-        var candidates = new ArrayList<Candidate>();
-        for (Node n : state.nodes()) {
-            if (n.status() == NodeStatus.DOWN) continue;
-            candidates.add(new Candidate(n.id(), n.capacity(), used.getOrDefault(n.id(), Resources.NONE),
-                    ports.getOrDefault(n.id(), Set.of()), n.labels(), n.attributes(), n.status() == NodeStatus.READY));
-        }
+        var candidates = candidates(used, ports);
         var asks = new ArrayList<Ask>();
         var instances = new HashMap<String, List<List<Allocation>>>();
         var groups = new HashMap<String, GroupSpec>();
@@ -145,6 +149,30 @@ public final class PlacementService {
                 .filter(e -> e.status().equals("pending"))
                 .ifPresent(e -> state.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
         return commands;
+    }
+
+    private List<Candidate> candidates(Map<String, Resources> used, Map<String, Set<Integer>> ports) {
+        var candidates = new ArrayList<Candidate>();
+        for (Node n : state.nodes()) {
+            if (n.status() == NodeStatus.DOWN) continue;
+            candidates.add(new Candidate(n.id(), n.capacity(), used.getOrDefault(n.id(), Resources.NONE),
+                    ports.getOrDefault(n.id(), Set.of()), n.labels(), n.attributes(), n.takesWork()));
+        }
+        return candidates;
+    }
+
+    /** The cluster as the placement core sees it now: every live node with what its allocations hold. Blocking. */
+    public List<Candidate> snapshot() {
+        var used = new HashMap<String, Resources>();
+        var ports = new HashMap<String, Set<Integer>>();
+        var jobs = new HashMap<String, Optional<Job>>();
+        for (Allocation a : state.activeAllocations()) {
+            if (!a.placed()) continue;
+            used.merge(a.nodeId(), a.resources(), Resources::plus);
+            jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
+                    .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
+        }
+        return candidates(used, ports);
     }
 
     static Set<Integer> staticPorts(TaskSpec t) {

@@ -65,6 +65,10 @@ public final class ClusterState {
 
     // --- allocations
 
+    public void createAllocation(Allocation a) {
+        allocations.set(a.id(), json(a));
+    }
+
     public Optional<Allocation> allocation(String id) {
         return Optional.ofNullable(allocations.get(id)).map(v -> read(v, Allocation.class));
     }
