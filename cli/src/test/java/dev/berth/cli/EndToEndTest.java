@@ -84,12 +84,56 @@ class EndToEndTest {
     }
 
     @Test
+    @DisplayName("a task that exits non-zero is restarted on its node by the group's restart policy, then fails")
+    void restartPolicy() throws Exception {
+        String id = submit("""
+                name: flaky
+                groups:
+                  - restart: {attempts: 2, delay: 200ms, interval: 1h, mode: fail}
+                    reschedule: {attempts: 0}
+                    tasks:
+                      - image: busybox
+                        command: [sh, -c, "echo run; exit 4"]
+                """, "application/yaml");
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(id).getString("status").equals("failed"));
+        var alloc = allocations(id).getJsonObject(0);
+        assertThat(allocations(id).size()).isEqualTo(1);
+        assertThat(alloc.getString("reason")).isEqualTo("exited with code 4");
+        assertThat(get("/v1/allocations/" + alloc.getString("id") + "/logs").body()).isEqualTo("run\nrun\nrun\n");
+    }
+
+    @Test
+    @DisplayName("a failed batch allocation is placed again by the group's reschedule policy")
+    void rescheduleFailed() throws Exception {
+        String id = submit("""
+                name: again
+                groups:
+                  - restart: {attempts: 0}
+                    reschedule: {attempts: 1, interval: 1h, delay: 1s}
+                    tasks:
+                      - image: busybox
+                        command: [sh, -c, "exit 5"]
+                """, "application/yaml");
+        await().atMost(Duration.ofSeconds(30)).until(() -> allocations(id).size() == 2
+                && allocations(id).stream().allMatch(a -> ((JsonObject) a).getString("status").equals("failed")));
+        var first = allocations(id).getJsonObject(0);
+        var second = allocations(id).getJsonObject(1);
+        assertThat(first.getString("replacedBy")).isEqualTo(second.getString("id"));
+        assertThat(second.getString("previous")).isEqualTo(first.getString("id"));
+        assertThat(second.getInteger("attempt")).isEqualTo(1);
+        Thread.sleep(2500); // one attempt only: no third allocation
+        assertThat(allocations(id).size()).isEqualTo(2);
+        assertThat(job(id).getString("status")).isEqualTo("failed");
+    }
+
+    @Test
     @DisplayName("a YAML job that fails reports its exit code and the reason")
     void failingYamlJob() throws Exception {
         String id = submit("""
                 name: fails
                 groups:
-                  - tasks:
+                  - restart: {attempts: 0}
+                    tasks:
                       - image: busybox
                         command: [sh, -c, "echo oops >&2; exit 3"]
                 """, "application/yaml");
@@ -282,7 +326,7 @@ class EndToEndTest {
         assertThat(invalid.err).contains("\"path\":\"groups\"", "must have at least one group");
 
         Path failing = dataDir.resolve("failing.json");
-        Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"false\"]}]}]}");
+        Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"restart\": {\"attempts\": 0}, \"tasks\": [{\"image\": \"busybox\", \"command\": [\"false\"]}]}]}");
         var failed = cli("job", "run", failing.toString());
         assertThat(failed.code).isEqualTo(1);
         assertThat(failed.out).contains("failed: 0 of 1 allocations succeeded");

@@ -12,6 +12,7 @@ import dev.berth.model.AllocationUpdate;
 import dev.berth.model.Heartbeat;
 import dev.berth.model.bus.Addresses;
 import dev.berth.model.codec.Json;
+import dev.berth.model.spec.RestartPolicy;
 import dev.berth.model.spec.TaskSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,15 +59,18 @@ public final class ExecutorVerticle extends VerticleBase {
     private static final class Supervised {
         final Allocation allocation;
         final TaskSpec task;
+        final RestartPolicy restart;
+        final java.util.ArrayDeque<java.time.Instant> restarts = new java.util.ArrayDeque<>();
         RunningTask running;
         long version;
         boolean stopRequested;
         boolean shuttingDown;
         boolean ended;
 
-        Supervised(Allocation allocation, TaskSpec task) {
+        Supervised(Allocation allocation, TaskSpec task, RestartPolicy restart) {
             this.allocation = allocation;
             this.task = task;
+            this.restart = restart;
             this.version = allocation.version();
         }
     }
@@ -131,23 +135,31 @@ public final class ExecutorVerticle extends VerticleBase {
     private void onRun(Message<JsonObject> m) {
         Allocation a = Json.read(m.body().getJsonObject("allocation").encode(), Allocation.class);
         TaskSpec task = Json.read(m.body().getJsonObject("task").encode(), TaskSpec.class);
+        JsonObject restartJson = m.body().getJsonObject("restart");
+        RestartPolicy restart = restartJson == null ? new RestartPolicy(0, java.time.Duration.ZERO, java.time.Duration.ZERO, RestartPolicy.Mode.FAIL)
+                : Json.read(restartJson.encode(), RestartPolicy.class);
         if (!ALLOC_ID.matcher(a.id()).matches()) {
             m.fail(400, "allocation id \"" + a.id() + "\" is not valid");
             return;
         }
         m.reply("accepted");
         if (tasks.containsKey(a.id())) return;
-        var s = new Supervised(a, task);
+        var s = new Supervised(a, task, restart);
         tasks.put(a.id(), s);
         if (stoppedBeforeStart.remove(a.id())) {
             s.stopRequested = true;
             end(s, AllocationStatus.COMPLETE, null, null, "stopped before it started");
             return;
         }
+        launch(s);
+    }
+
+    private void launch(Supervised s) {
+        Allocation a = s.allocation;
         Path dir = allocsDir().resolve(a.id());
         vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
-            return runtime.start(a.id(), task, dir);
+            return runtime.start(a.id(), s.task, dir);
         }, false).onComplete(r -> {
             if (r.failed()) {
                 Throwable e = r.cause();
@@ -173,7 +185,21 @@ public final class ExecutorVerticle extends VerticleBase {
         } else {
             String why = exit.oomKilled() ? "OOM killed"
                     : exit.signal() != null ? "killed by signal " + exit.signal() : "exited with code " + exit.code();
-            end(s, AllocationStatus.FAILED, exit.code(), exit.signal(), why);
+            var restartIn = RestartDecision.next(s.restart, s.restarts, clock.instant());
+            if (restartIn.isEmpty()) {
+                end(s, AllocationStatus.FAILED, exit.code(), exit.signal(), why);
+                return;
+            }
+            long delay = restartIn.get().toMillis();
+            s.restarts.add(clock.instant().plusMillis(delay));
+            s.running = null;
+            report(s, AllocationStatus.PENDING, exit.code(), exit.signal(), "restarting in " + dev.berth.model.units.Durations.format(restartIn.get())
+                    + " (restart " + s.restarts.size() + (s.restart.mode() == RestartPolicy.Mode.FAIL ? " of " + s.restart.attempts() : "")
+                    + "); last run: " + why);
+            vertx.setTimer(Math.max(1, delay), t -> {
+                if (s.stopRequested || s.shuttingDown) end(s, AllocationStatus.COMPLETE, exit.code(), exit.signal(), "stopped by request");
+                else launch(s);
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.berth.scheduler.api.ApiRouter;
 import dev.berth.scheduler.nodes.NodeMonitor;
 import dev.berth.scheduler.placement.PlacementService;
+import dev.berth.scheduler.placement.Rescheduler;
 import dev.berth.scheduler.state.ClusterState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,6 +38,10 @@ public final class SchedulerVerticle extends VerticleBase {
             var placement = new PlacementService(vertx, state, clock);
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.requestPass());
+            var rescheduler = new Rescheduler(state, clock);
+            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> vertx.executeBlocking(rescheduler::sweep, false).onSuccess(made -> {
+                if (made > 0) placement.requestPass();
+            }));
             var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement);
             return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
         }).onSuccess(s -> {

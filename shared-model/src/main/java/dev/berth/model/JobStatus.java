@@ -11,7 +11,9 @@ public enum JobStatus {
     @JsonProperty("failed") FAILED,
     @JsonProperty("stopped") STOPPED;
 
-    public static JobStatus of(Job job, Collection<Allocation> allocations) {
+    /** Replaced allocations (rescheduled elsewhere) do not count: their replacements speak for them. */
+    public static JobStatus of(Job job, Collection<Allocation> all) {
+        var allocations = all.stream().filter(Allocation::current).toList();
         boolean active = allocations.stream().anyMatch(a -> !a.status().terminal());
         if (job.stopped() && !active) return STOPPED;
         if (allocations.stream().anyMatch(a -> a.status() == AllocationStatus.RUNNING)) return RUNNING;

@@ -65,8 +65,19 @@ public final class NodeMonitor {
                 n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
                 hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible()));
         boolean joined = before.isEmpty() || before.get().status() == NodeStatus.DOWN;
+        if (before.isPresent() && before.get().status() == NodeStatus.DOWN) stopWhatWasReplaced(hb);
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
         return joined;
+    }
+
+    /** A node back from the dead still runs what the cluster gave up on: stop it (it was lost, and maybe placed again). */
+    private void stopWhatWasReplaced(Heartbeat hb) {
+        for (String id : hb.runningAllocations()) {
+            state.allocation(id).filter(a -> a.status().terminal() || !a.current() || a.stopRequested()).ifPresent(a -> {
+                LOG.warn("node {} came back running allocation {}, which is {}: stopping it", hb.nodeId(), id, a.status().wire());
+                vertx.eventBus().send(Addresses.nodeStop(hb.nodeId()), new io.vertx.core.json.JsonObject().put("allocationId", id));
+            });
+        }
     }
 
     private Void sweep() {

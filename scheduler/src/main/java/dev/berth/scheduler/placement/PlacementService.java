@@ -7,6 +7,7 @@ import dev.berth.model.NodeStatus;
 import dev.berth.model.bus.Addresses;
 import dev.berth.model.codec.Json;
 import dev.berth.model.spec.GroupSpec;
+import dev.berth.model.spec.RestartPolicy;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.spec.TaskSpec;
 import dev.berth.scheduler.state.ClusterState;
@@ -76,7 +77,7 @@ public final class PlacementService {
         context.runOnContext(v -> requestPass());
     }
 
-    record RunCommand(String nodeId, Allocation allocation, TaskSpec task) {
+    record RunCommand(String nodeId, Allocation allocation, TaskSpec task, RestartPolicy restart) {
     }
 
     private List<RunCommand> pass() {
@@ -131,7 +132,7 @@ public final class PlacementService {
                     String node = nodes.get(i);
                     for (Allocation a : list.get(i)) {
                         state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now))
-                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()))));
+                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()), groups.get(ask.key()).restart())));
                     }
                     counts[0] += list.get(i).size();
                 } else {
@@ -186,7 +187,8 @@ public final class PlacementService {
     private void send(List<RunCommand> commands) {
         for (RunCommand c : commands) {
             var body = new JsonObject().put("allocation", new JsonObject(Json.write(c.allocation())))
-                    .put("task", new JsonObject(Json.write(c.task())));
+                    .put("task", new JsonObject(Json.write(c.task())))
+                    .put("restart", new JsonObject(Json.write(c.restart())));
             vertx.eventBus().request(Addresses.nodeRun(c.nodeId()), body, new DeliveryOptions().setSendTimeout(10_000))
                     .onFailure(e -> takeBack(c, e));
         }

@@ -86,6 +86,11 @@ public final class ClusterState {
         return query(Predicates.in("status", ACTIVE.toArray(String[]::new)));
     }
 
+    /** Allocations that were lost or failed (candidates for rescheduling). */
+    public List<Allocation> endedAllocations() {
+        return query(Predicates.in("status", AllocationStatus.LOST.wire(), AllocationStatus.FAILED.wire()));
+    }
+
     /** Changes one allocation under its key's lock; {@code change} returns null to leave it as it is. */
     public Optional<Allocation> updateAllocation(String id, UnaryOperator<Allocation> change) {
         allocations.lock(id);
