@@ -31,11 +31,17 @@ import org.junit.jupiter.api.Test;
 /** Two scheduler members and an executor as separate cluster members (lite) in one JVM. */
 class ClusterTest {
     final List<ClusterMember> members = new ArrayList<>();
+    final List<Path> extraDirs = new ArrayList<>();
     Path dataDir;
 
     @AfterEach
     void down() throws Exception {
         for (ClusterMember m : members.reversed()) m.close().await(30, TimeUnit.SECONDS);
+        for (Path d : extraDirs) {
+            try (Stream<Path> files = Files.walk(d)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
         if (dataDir != null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -44,7 +50,7 @@ class ClusterTest {
     }
 
     @Test
-    @DisplayName("a job submitted to either scheduler runs on a separate executor member; a silent node's allocation is lost")
+    @DisplayName("a job submitted to either scheduler runs on a separate executor member; a lost service allocation moves to another node")
     void schedulersAndExecutorAsSeparateMembers() throws Exception {
         dataDir = Files.createTempDirectory("berth-cluster-");
         String name = "berth-test-" + UUID.randomUUID();
@@ -71,17 +77,42 @@ class ClusterTest {
         String allocId = allocs.getJsonObject(0).getString("id");
         assertThat(first.get("/v1/allocations/" + allocId + "/logs")).isEqualTo("hi\n");
 
-        String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"sleep\", \"300\"]}]}]}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("running"));
+        // A second executor, not eligible yet, so that the service lands on the first.
+        var backupDir = Files.createTempDirectory("berth-cluster-b-");
+        extraDirs.add(backupDir);
+        var backupConfig = ExecutorConfig.of("backup-node", backupDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test-b");
+        NodeRuntime.images(backupConfig).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, backupDir.resolve("busybox.tar")), "busybox");
+        int p4 = EndToEndTest.freePort();
+        var backup = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p4, all, true)).await(60, TimeUnit.SECONDS);
+        members.add(backup);
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(first.get("/v1/nodes")).size() == 1);
+        backup.vertx().deployVerticle(new ExecutorVerticle(backupConfig, NodeRuntime.create(backupConfig), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(first.get("/v1/nodes")).size() == 2);
+        first.post("/v1/nodes/backup-node/eligibility", "{\"eligible\": false}");
 
-        // The executor shuts down: its task is killed and reported lost, and the silent node is marked down after its TTL.
+        String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"reschedule\": {\"delay\": \"1s\", \"delayFunction\": \"constant\"},"
+                + " \"tasks\": [{\"image\": \"busybox\", \"killTimeout\": \"1s\", \"command\": [\"sleep\", \"300\"]}]}]}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("running"));
+        assertThat(new JsonArray(first.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("nodeId")).isEqualTo("remote-node");
+        first.post("/v1/nodes/backup-node/eligibility", "{\"eligible\": true}");
+
+        // The first executor shuts down: its task is killed and reported lost, the silent node is marked down
+        // after its TTL, and the service is placed again on the other node.
         executor.close().await(30, TimeUnit.SECONDS);
         members.remove(executor);
         await().atMost(Duration.ofSeconds(15)).until(() -> new JsonObject(first.get("/v1/nodes/remote-node")).getString("status").equals("down"));
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                new JsonArray(first.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("status").equals("lost"));
-        assertThat(new JsonArray(second.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("reason"))
-                .isIn("node remote-node shut down", "node remote-node stopped heartbeating");
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var now = new JsonArray(second.get("/v1/jobs/" + service + "/allocations"));
+            return now.size() == 2 && now.getJsonObject(1).getString("status").equals("running");
+        });
+        var moved = new JsonArray(first.get("/v1/jobs/" + service + "/allocations"));
+        assertThat(moved.getJsonObject(0).getString("status")).isEqualTo("lost");
+        assertThat(moved.getJsonObject(0).getString("reason")).isIn("node remote-node shut down", "node remote-node stopped heartbeating");
+        assertThat(moved.getJsonObject(1).getString("nodeId")).isEqualTo("backup-node");
+        assertThat(moved.getJsonObject(1).getString("previous")).isEqualTo(moved.getJsonObject(0).getString("id"));
+        assertThat(new JsonObject(first.get("/v1/jobs/" + service)).getString("status")).isEqualTo("running");
+        new dev.berth.cli.client.ApiClient("http://127.0.0.1:" + api1).delete("/v1/jobs/" + service);
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("stopped"));
     }
 
     int scheduler(ClusterSettings settings, SchedulerConfig config) throws Exception {
@@ -95,6 +126,10 @@ class ClusterTest {
     record Api(String base) {
         String get(String path) throws Exception {
             return new dev.berth.cli.client.ApiClient(base).get(path);
+        }
+
+        String post(String path, String json) throws Exception {
+            return new dev.berth.cli.client.ApiClient(base).post(path, json, "application/json");
         }
 
         String submit(String json) throws Exception {
