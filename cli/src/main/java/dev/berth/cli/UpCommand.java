@@ -53,7 +53,7 @@ final class UpCommand implements Callable<Integer> {
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
         executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes);
-        var scheduler = SchedulerConfig.defaults().withPort(port);
+        var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"));
         out.println("Starting Berth…");
         out.flush();
         AllInOne berth;

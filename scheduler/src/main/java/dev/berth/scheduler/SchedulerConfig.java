@@ -1,24 +1,30 @@
 package dev.berth.scheduler;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * @param host         address the API listens on; loopback by default, since the API has no authentication yet
  * @param nodeTtl      a node silent for this long is marked down
  * @param maxBodyBytes larger request bodies get 413
+ * @param stateDir     where this member journals the cluster's state; null keeps it in memory only
  */
-public record SchedulerConfig(String host, int port, Duration nodeTtl, long maxBodyBytes) {
+public record SchedulerConfig(String host, int port, Duration nodeTtl, long maxBodyBytes, Path stateDir) {
     public static final int DEFAULT_PORT = 7070;
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(10), 1024 * 1024);
+        return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(10), 1024 * 1024, null);
     }
 
     public SchedulerConfig withPort(int p) {
-        return new SchedulerConfig(host, p, nodeTtl, maxBodyBytes);
+        return new SchedulerConfig(host, p, nodeTtl, maxBodyBytes, stateDir);
     }
 
     public SchedulerConfig withNodeTtl(Duration ttl) {
-        return new SchedulerConfig(host, port, ttl, maxBodyBytes);
+        return new SchedulerConfig(host, port, ttl, maxBodyBytes, stateDir);
+    }
+
+    public SchedulerConfig withStateDir(Path dir) {
+        return new SchedulerConfig(host, port, nodeTtl, maxBodyBytes, dir);
     }
 }

@@ -6,6 +6,7 @@ import dev.berth.scheduler.nodes.NodeMonitor;
 import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.placement.Rescheduler;
 import dev.berth.scheduler.state.ClusterState;
+import dev.berth.scheduler.state.StateJournal;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -25,6 +26,7 @@ public final class SchedulerVerticle extends VerticleBase {
     private final HazelcastInstance hazelcast;
     private final Clock clock;
     private HttpServer server;
+    private StateJournal journal;
 
     public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
         this.config = config;
@@ -34,7 +36,15 @@ public final class SchedulerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(() -> new ClusterState(hazelcast)).compose(state -> {
+        return vertx.executeBlocking(() -> {
+            var state = new ClusterState(hazelcast);
+            if (config.stateDir() != null) {
+                journal = new StateJournal(config.stateDir(), hazelcast);
+                journal.restoreIfEmpty();
+                journal.start();
+            }
+            return state;
+        }).compose(state -> {
             var placement = new PlacementService(vertx, state, clock);
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.requestPass());
@@ -49,6 +59,14 @@ public final class SchedulerVerticle extends VerticleBase {
             LOG.info("scheduler API listening on http://{}:{}", config.host(), s.actualPort());
         }).recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot start the scheduler API on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e)));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return journal == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+            journal.close();
+            return null;
+        });
     }
 
     /** The port the API really listens on (differs from the config when it asked for port 0). */

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMonitor.class);
+    private static final int RECONCILE_EVERY = 10;
+    private static final Duration RECONCILE_GRACE = Duration.ofSeconds(5);
 
     private final Vertx vertx;
     private final ClusterState state;
@@ -66,6 +68,7 @@ public final class NodeMonitor {
                 hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible()));
         boolean joined = before.isEmpty() || before.get().status() == NodeStatus.DOWN;
         if (before.isPresent() && before.get().status() == NodeStatus.DOWN) stopWhatWasReplaced(hb);
+        if (joined || hb.sequence() % RECONCILE_EVERY == 0) loseWhatTheNodeDoesNotRun(hb, now);
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
         return joined;
     }
@@ -77,6 +80,22 @@ public final class NodeMonitor {
                 LOG.warn("node {} came back running allocation {}, which is {}: stopping it", hb.nodeId(), id, a.status().wire());
                 vertx.eventBus().send(Addresses.nodeStop(hb.nodeId()), new io.vertx.core.json.JsonObject().put("allocationId", id));
             });
+        }
+    }
+
+    /**
+     * Allocations the cluster thinks run on a node that the node does not list (it restarted and lost
+     * them, or never got them) are lost; the reschedule policy takes it from there. Recent changes are
+     * left alone: the heartbeat may predate them.
+     */
+    private void loseWhatTheNodeDoesNotRun(Heartbeat hb, Instant now) {
+        var running = new java.util.HashSet<>(hb.runningAllocations());
+        Instant settled = now.minus(RECONCILE_GRACE);
+        for (Allocation a : state.allocationsOfNode(hb.nodeId())) {
+            if (a.status() != AllocationStatus.RUNNING || running.contains(a.id()) || a.modifiedAt().isAfter(settled)) continue;
+            state.updateAllocation(a.id(), cur -> cur.status() == AllocationStatus.RUNNING && !cur.modifiedAt().isAfter(settled)
+                    ? cur.end(AllocationStatus.LOST, "node " + hb.nodeId() + " no longer runs it", clock.instant()) : null)
+                    .ifPresent(x -> LOG.warn("allocation {}: node {} no longer runs it; marked lost", a.id(), hb.nodeId()));
         }
     }
 

@@ -1,0 +1,205 @@
+package dev.berth.scheduler.state;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.berth.model.codec.Json;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the scheduler's state across a full stop of the cluster. Every member appends every change
+ * of the jobs, allocations and evaluations maps (Hazelcast sends each member all entry events) to a
+ * journal of its own on local disk, so any member can bring the state back; the first member of an
+ * empty cluster does, at start. The journal is compacted into a snapshot at start and when it
+ * grows. Nodes are not journaled: they register again with their first heartbeat.
+ *
+ * <p>Why a local journal rather than a Kafka topic or a database: it needs nothing else running,
+ * which keeps {@code berth up} one process, and every member holding a full copy means any
+ * surviving disk restores the cluster.
+ */
+public final class StateJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
+    static final List<String> MAPS = List.of("berth.jobs", "berth.allocations", "berth.evaluations");
+    private static final int COMPACT_AFTER = 20_000;
+
+    private final Path dir;
+    private final HazelcastInstance hz;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("berth-journal").daemon(true).unstarted(r));
+    private final Map<String, UUID> listeners = new LinkedHashMap<>();
+    private BufferedWriter out;
+    private int appended;
+
+    public StateJournal(Path dir, HazelcastInstance hz) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        this.hz = hz;
+    }
+
+    /** Loads the journal into the maps when the cluster has no state yet; returns the entries loaded. Blocking. */
+    public int restoreIfEmpty() throws IOException {
+        var lock = hz.getMap("berth.locks");
+        lock.lock("restore");
+        try {
+            boolean empty = MAPS.stream().allMatch(m -> hz.getMap(m).isEmpty());
+            var state = read();
+            if (!empty) return 0;
+            int n = 0;
+            for (var e : state.entrySet()) {
+                IMap<String, HazelcastJsonValue> map = hz.getMap(e.getKey());
+                var values = new LinkedHashMap<String, HazelcastJsonValue>();
+                e.getValue().forEach((k, v) -> values.put(k, new HazelcastJsonValue(v)));
+                map.putAll(values);
+                n += values.size();
+            }
+            if (n > 0) LOG.info("restored {} entries of scheduler state from {}", n, dir);
+            return n;
+        } finally {
+            lock.unlock("restore");
+        }
+    }
+
+    /** Compacts what is on disk, then appends every change from now on. */
+    public void start() throws IOException {
+        compact(read());
+        out = Files.newBufferedWriter(journal(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        for (String name : MAPS) {
+            IMap<String, HazelcastJsonValue> map = hz.getMap(name);
+            listeners.put(name, map.addEntryListener(new Listener(name), true));
+        }
+    }
+
+    private final class Listener implements EntryAddedListener<String, HazelcastJsonValue>,
+            EntryUpdatedListener<String, HazelcastJsonValue>, EntryRemovedListener<String, HazelcastJsonValue> {
+        private final String map;
+
+        Listener(String map) {
+            this.map = map;
+        }
+
+        @Override
+        public void entryAdded(EntryEvent<String, HazelcastJsonValue> e) {
+            append(map, e.getKey(), e.getValue().getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, HazelcastJsonValue> e) {
+            append(map, e.getKey(), e.getValue().getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, HazelcastJsonValue> e) {
+            append(map, e.getKey(), null);
+        }
+    }
+
+    private void append(String map, String key, String value) {
+        var line = new LinkedHashMap<String, Object>();
+        line.put("map", map);
+        line.put("key", key);
+        if (value != null) line.put("value", value);
+        String text = Json.write(line);
+        writer.execute(() -> {
+            try {
+                out.write(text);
+                out.newLine();
+                out.flush();
+                if (++appended >= COMPACT_AFTER) {
+                    out.close();
+                    compact(read());
+                    out = Files.newBufferedWriter(journal(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    appended = 0;
+                }
+            } catch (IOException e) {
+                LOG.error("cannot write the scheduler journal {}: {}", journal(), e.getMessage());
+            }
+        });
+    }
+
+    private Path journal() {
+        return dir.resolve("journal.jsonl");
+    }
+
+    /** The state the journal describes: map → key → JSON value, the last write of each key winning. */
+    Map<String, Map<String, String>> read() throws IOException {
+        var state = new LinkedHashMap<String, Map<String, String>>();
+        MAPS.forEach(m -> state.put(m, new LinkedHashMap<>()));
+        for (Path file : List.of(dir.resolve("snapshot.jsonl"), journal())) {
+            if (!Files.exists(file)) continue;
+            try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                lines.forEach(line -> {
+                    if (line.isBlank()) return;
+                    try {
+                        var node = Json.mapper().readTree(line);
+                        var map = state.get(node.path("map").asText());
+                        if (map == null) return;
+                        if (node.hasNonNull("value")) map.put(node.path("key").asText(), node.path("value").asText());
+                        else map.remove(node.path("key").asText());
+                    } catch (IOException e) {
+                        // a line cut short by a crash: the rest of the journal still counts
+                        LOG.warn("skipping a damaged line of {}", file);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+        return state;
+    }
+
+    /** Writes the state as a snapshot (atomically) and starts an empty journal. */
+    private void compact(Map<String, Map<String, String>> state) throws IOException {
+        Path tmp = dir.resolve("snapshot.jsonl.tmp");
+        try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (var m : state.entrySet()) {
+                for (var e : m.getValue().entrySet()) {
+                    var line = new LinkedHashMap<String, Object>();
+                    line.put("map", m.getKey());
+                    line.put("key", e.getKey());
+                    line.put("value", e.getValue());
+                    w.write(Json.write(line));
+                    w.newLine();
+                }
+            }
+        }
+        Files.move(tmp, dir.resolve("snapshot.jsonl"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(journal());
+    }
+
+    /** Stops listening and writes out what is queued. */
+    @Override
+    public void close() {
+        listeners.forEach((name, id) -> {
+            try {
+                hz.getMap(name).removeEntryListener(id);
+            } catch (RuntimeException e) {
+                // Hazelcast is already going down
+            }
+        });
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("the scheduler journal did not drain in 10 s");
+            if (out != null) out.close();
+        } catch (IOException | InterruptedException e) {
+            LOG.warn("closing the scheduler journal: {}", e.toString());
+        }
+    }
+}
