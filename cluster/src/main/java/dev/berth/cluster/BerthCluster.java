@@ -35,6 +35,13 @@ public final class BerthCluster {
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
         // Berth stops Hazelcast itself, after Vert.x has undeployed everything that still needs it.
         c.setProperty("hazelcast.shutdownhook.enabled", "false");
+        if (s.cpMembers() >= 3) {
+            // A crashed leader's lock is freed when its CP session expires: seconds, not the default 5 minutes.
+            c.getCPSubsystemConfig().setCPMemberCount(s.cpMembers()).setGroupSize(s.cpMembers())
+                    .setSessionTimeToLiveSeconds(5).setSessionHeartbeatIntervalSeconds(1)
+                    .setMissingCPMemberAutoRemovalSeconds(30)
+                    .getRaftAlgorithmConfig().setLeaderElectionTimeoutInMillis(1000).setLeaderHeartbeatPeriodInMillis(500);
+        }
         var net = c.getNetworkConfig();
         net.setPort(s.port()).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(s.bindHost()));

@@ -48,6 +48,8 @@ public final class ExecutorVerticle extends VerticleBase {
     private final Set<String> stoppedBeforeStart = new HashSet<>();
     private UpdateReporter reporter;
     private long heartbeatSequence;
+    /** The newest leader epoch seen: run commands from an older leader are refused. */
+    private long highestEpoch;
 
     public ExecutorVerticle(ExecutorConfig config, TaskRuntime runtime, Clock clock) {
         this.config = config;
@@ -142,6 +144,12 @@ public final class ExecutorVerticle extends VerticleBase {
             m.fail(400, "allocation id \"" + a.id() + "\" is not valid");
             return;
         }
+        long epoch = m.body().getLong("epoch", 0L);
+        if (epoch < highestEpoch) {
+            m.fail(409, "stale leader epoch " + epoch + " (this node has seen " + highestEpoch + ")");
+            return;
+        }
+        highestEpoch = epoch;
         m.reply("accepted");
         if (tasks.containsKey(a.id())) return;
         var s = new Supervised(a, task, restart);

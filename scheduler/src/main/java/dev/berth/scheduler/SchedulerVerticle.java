@@ -7,6 +7,8 @@ import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.placement.Rescheduler;
 import dev.berth.scheduler.state.ClusterState;
 import dev.berth.scheduler.state.StateJournal;
+import dev.berth.scheduler.leader.Leadership;
+import dev.berth.model.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -27,6 +29,7 @@ public final class SchedulerVerticle extends VerticleBase {
     private final Clock clock;
     private HttpServer server;
     private StateJournal journal;
+    private Leadership leadership;
 
     public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
         this.config = config;
@@ -45,14 +48,19 @@ public final class SchedulerVerticle extends VerticleBase {
             }
             return state;
         }).compose(state -> {
-            var placement = new PlacementService(vertx, state, clock);
+            leadership = new Leadership(hazelcast, hazelcast.getCluster().getLocalMember().getAddress().toString()).start();
+            var placement = new PlacementService(vertx, state, clock, leadership);
+            vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
-            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.requestPass());
+            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.passIfLeading());
             var rescheduler = new Rescheduler(state, clock);
-            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> vertx.executeBlocking(rescheduler::sweep, false).onSuccess(made -> {
-                if (made > 0) placement.requestPass();
-            }));
-            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement);
+            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> {
+                if (!leadership.leading()) return;
+                vertx.executeBlocking(rescheduler::sweep, false).onSuccess(made -> {
+                    if (made > 0) placement.passIfLeading();
+                });
+            });
+            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership);
             return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
         }).onSuccess(s -> {
             server = s;
@@ -63,6 +71,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (leadership != null) leadership.close();
         return journal == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
             journal.close();
             return null;

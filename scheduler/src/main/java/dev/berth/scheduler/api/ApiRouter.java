@@ -1,5 +1,6 @@
 package dev.berth.scheduler.api;
 
+import dev.berth.scheduler.leader.Leadership;
 import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.state.ClusterState;
 import io.vertx.core.Vertx;
@@ -13,10 +14,11 @@ public final class ApiRouter {
     private ApiRouter() {
     }
 
-    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement) {
+    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement, Leadership leadership) {
         Router r = Router.router(vertx);
         var body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-        r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")));
+        r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")
+                .put("leader", leadership.leading()).put("epoch", leadership.epoch())));
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);

@@ -10,6 +10,7 @@ import dev.berth.model.spec.GroupSpec;
 import dev.berth.model.spec.RestartPolicy;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.spec.TaskSpec;
+import dev.berth.scheduler.leader.Leadership;
 import dev.berth.scheduler.state.ClusterState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,15 +48,31 @@ public final class PlacementService {
     private final io.vertx.core.Context context;
 
     /** Made on the event loop whose thread will run its passes. */
-    public PlacementService(Vertx vertx, ClusterState state, Clock clock) {
+    private final Leadership leadership;
+
+    public PlacementService(Vertx vertx, ClusterState state, Clock clock, Leadership leadership) {
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
+        this.leadership = leadership;
         this.context = vertx.getOrCreateContext();
     }
 
-    /** Asks for a pass soon; requests that arrive during a pass are folded into one more pass. */
+    /**
+     * Asks for a pass soon: here when this member leads, else from the leader. Requests that arrive
+     * during a pass are folded into one more pass.
+     */
     public void requestPass() {
+        if (!leadership.leading()) {
+            vertx.eventBus().publish(Addresses.PLACEMENT_WANTED, "");
+            return;
+        }
+        passIfLeading();
+    }
+
+    /** A pass when this member leads; nothing otherwise. */
+    public void passIfLeading() {
+        if (!leadership.leading()) return;
         if (passRunning) {
             passWanted = true;
             return;
@@ -68,7 +85,7 @@ public final class PlacementService {
                 .onFailure(e -> LOG.warn("placement pass failed: {}", e.toString()))
                 .onComplete(x -> {
                     passRunning = false;
-                    if (passWanted) requestPass();
+                    if (passWanted) passIfLeading();
                 });
     }
 
@@ -77,10 +94,12 @@ public final class PlacementService {
         context.runOnContext(v -> requestPass());
     }
 
-    record RunCommand(String nodeId, Allocation allocation, TaskSpec task, RestartPolicy restart) {
+    record RunCommand(String nodeId, Allocation allocation, TaskSpec task, RestartPolicy restart, long epoch) {
     }
 
     private List<RunCommand> pass() {
+        long epoch = leadership.epoch();
+        if (epoch == 0) return List.of();
         var now = clock.instant();
         var active = state.activeAllocations();
         var jobs = new HashMap<String, Optional<Job>>();
@@ -132,7 +151,7 @@ public final class PlacementService {
                     String node = nodes.get(i);
                     for (Allocation a : list.get(i)) {
                         state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now))
-                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()), groups.get(ask.key()).restart())));
+                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()), groups.get(ask.key()).restart(), epoch)));
                     }
                     counts[0] += list.get(i).size();
                 } else {
@@ -188,7 +207,8 @@ public final class PlacementService {
         for (RunCommand c : commands) {
             var body = new JsonObject().put("allocation", new JsonObject(Json.write(c.allocation())))
                     .put("task", new JsonObject(Json.write(c.task())))
-                    .put("restart", new JsonObject(Json.write(c.restart())));
+                    .put("restart", new JsonObject(Json.write(c.restart())))
+                    .put("epoch", c.epoch());
             vertx.eventBus().request(Addresses.nodeRun(c.nodeId()), body, new DeliveryOptions().setSendTimeout(10_000))
                     .onFailure(e -> takeBack(c, e));
         }

@@ -1,0 +1,142 @@
+package dev.berth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.cli.client.ApiClient;
+import dev.berth.cluster.BerthCluster;
+import dev.berth.cluster.ClusterMember;
+import dev.berth.cluster.ClusterSettings;
+import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.ExecutorVerticle;
+import dev.berth.executor.NodeRuntime;
+import dev.berth.executor.image.BusyboxImage;
+import dev.berth.model.bus.Addresses;
+import dev.berth.scheduler.SchedulerConfig;
+import dev.berth.scheduler.SchedulerVerticle;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Three scheduler members forming the CP group, and an executor: one leader places; killing it moves placement. */
+class LeaderTest {
+    final List<ClusterMember> members = new ArrayList<>();
+    Path dataDir;
+
+    @AfterEach
+    void down() throws Exception {
+        // The executor first and gracefully (it stops its containers); then the schedulers at once: a CP
+        // member leaving gracefully waits for a majority that the killed leader no longer gives.
+        for (ClusterMember m : members.reversed()) {
+            try {
+                if (m.hazelcast().getLocalEndpoint() != null && m.hazelcast().getCluster().getLocalMember().isLiteMember()) {
+                    m.close().await(30, TimeUnit.SECONDS);
+                } else {
+                    m.hazelcast().getLifecycleService().terminate();
+                    m.vertx().close().await(30, TimeUnit.SECONDS);
+                }
+            } catch (Exception ignored) {
+                // already terminated by the test
+            }
+        }
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("killing the leader moves placement to another member within 15 s, and no job is lost")
+    void leaderFailover() throws Exception {
+        dataDir = Files.createTempDirectory("berth-leader-");
+        String name = "berth-leader-" + UUID.randomUUID();
+        int[] ports = {EndToEndTest.freePort(), EndToEndTest.freePort(), EndToEndTest.freePort(), EndToEndTest.freePort()};
+        var all = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2], "127.0.0.1:" + ports[3]);
+        var config = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(3));
+        var apis = new LinkedHashMap<ClusterMember, ApiClient>();
+        var starts = new ArrayList<java.util.concurrent.CompletableFuture<ClusterMember>>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            starts.add(BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[i], all, false, 3)).toCompletionStage().toCompletableFuture());
+        }
+        for (var f : starts) {
+            ClusterMember m = f.get(90, TimeUnit.SECONDS);
+            members.add(m);
+            var v = new SchedulerVerticle(config, m.hazelcast(), Clock.systemUTC());
+            m.vertx().deployVerticle(v).await(60, TimeUnit.SECONDS);
+            apis.put(m, new ApiClient("http://127.0.0.1:" + v.port()));
+        }
+        var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[3], all, true, 3)).await(60, TimeUnit.SECONDS);
+        members.add(executor);
+        var execConfig = ExecutorConfig.of("leader-test-node", dataDir).withCgroupParent("berth-leader-test").withHeartbeatInterval(Duration.ofMillis(300));
+        NodeRuntime.images(execConfig).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox");
+        executor.vertx().deployVerticle(new ExecutorVerticle(execConfig, NodeRuntime.create(execConfig), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+
+        ClusterMember leader = await().atMost(Duration.ofSeconds(60)).until(() -> leaderOf(apis), m -> m != null);
+        System.out.printf("cluster up and a leader elected in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        long firstEpoch = new JsonObject(apis.get(leader).get("/health")).getLong("epoch");
+        var follower = apis.entrySet().stream().filter(e -> e.getKey() != leader).findFirst().orElseThrow().getValue();
+        String before = submit(follower, "before");
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(follower.get("/v1/jobs/" + before)).getString("status").equals("complete"));
+
+        // The leader dies without a goodbye.
+        leader.hazelcast().getLifecycleService().terminate();
+        leader.vertx().close();
+        members.remove(leader);
+        apis.remove(leader);
+        long killedAt = System.nanoTime();
+        String after = submit(follower, "after");
+        await().atMost(Duration.ofSeconds(15)).until(() -> new JsonObject(follower.get("/v1/jobs/" + after)).getString("status").equals("complete"));
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        System.out.printf("placement moved to a new leader and the job completed %.1f s after the leader was killed%n", seconds);
+        ClusterMember newLeader = leaderOf(apis);
+        assertThat(newLeader).isNotNull();
+        long newEpoch = new JsonObject(apis.get(newLeader).get("/health")).getLong("epoch");
+        assertThat(newEpoch).isGreaterThan(firstEpoch);
+        for (ApiClient api : apis.values()) {
+            assertThat(new JsonArray(api.get("/v1/jobs")).stream().map(j -> ((JsonObject) j).getString("id"))).contains(before, after);
+        }
+
+        // A command from the old leader's epoch is refused by the executor.
+        var stale = new JsonObject().put("allocation", new JsonObject().put("id", "stale00000001").put("jobId", "x").put("group", "g")
+                        .put("index", 0).put("task", "t").put("status", "pending").put("version", 0).put("resources", new JsonObject()
+                                .put("cpu", "100m").put("memory", "64Mi").put("pids", 16).put("extended", new JsonObject())
+                                .put("io", new JsonObject().put("readBps", "0").put("writeBps", "0").put("readIops", 0).put("writeIops", 0))))
+                .put("task", new JsonObject(dev.berth.model.codec.Json.write(dev.berth.model.spec.TaskSpec.basic("t", "busybox", List.of("true"),
+                        dev.berth.model.spec.Resources.NONE)))).put("epoch", firstEpoch);
+        var reply = executor.vertx().eventBus().request(Addresses.nodeRun("leader-test-node"), stale).toCompletionStage().toCompletableFuture();
+        var failure = org.assertj.core.api.Assertions.catchThrowable(() -> reply.get(10, TimeUnit.SECONDS));
+        assertThat(failure).hasMessageContaining("stale leader epoch " + firstEpoch);
+    }
+
+    static String submit(ApiClient api, String name) throws Exception {
+        return new JsonObject(api.post("/v1/jobs", "{\"name\": \"" + name + "\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"true\"]}]}]}",
+                "application/json")).getString("id");
+    }
+
+    static ClusterMember leaderOf(Map<ClusterMember, ApiClient> apis) {
+        for (var e : apis.entrySet()) {
+            try {
+                if (new JsonObject(e.getValue().get("/health")).getBoolean("leader")) return e.getKey();
+            } catch (Exception ignored) {
+                // that member is not answering
+            }
+        }
+        return null;
+    }
+}
