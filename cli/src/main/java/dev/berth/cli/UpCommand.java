@@ -46,14 +46,24 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--allow-volume", paramLabel = "DIR", description = "a host dir that tasks may mount (repeatable)")
     java.util.List<Path> allowedVolumes = new java.util.ArrayList<>();
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a node label for constraints, e.g. zone=a (repeatable)")
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--resource", paramLabel = "NAME=N", description = "an extended resource this node offers, e.g. gpu=2 (repeatable)")
+    java.util.Map<String, Long> extended = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION", description = "a node silent this long is down (default ${DEFAULT-VALUE})")
+    String nodeTtl;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path data = dataDir != null ? dataDir : defaultDataDir();
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
-        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes);
-        var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"));
+        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels);
+        var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"))
+                .withNodeTtl(dev.berth.model.units.Durations.parse(nodeTtl));
         out.println("Starting Berth…");
         out.flush();
         AllInOne berth;
@@ -91,7 +101,10 @@ final class UpCommand implements Callable<Integer> {
     private Resources capacity(Resources detected) {
         Cpu c = cpu == null ? detected.cpu() : Cpu.parse(cpu);
         ByteSize m = memory == null ? detected.memory() : ByteSize.parse(memory);
-        return new Resources(c, m, detected.pids(), detected.io(), detected.extended());
+        extended.forEach((k, v) -> {
+            if (!k.matches("[a-z][a-z0-9_.-]*") || v < 0) throw new IllegalArgumentException("--resource " + k + "=" + v + ": a lower-case name and a count of at least 0");
+        });
+        return new Resources(c, m, detected.pids(), detected.io(), extended);
     }
 
     static Path defaultDataDir() {

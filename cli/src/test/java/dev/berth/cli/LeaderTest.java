@@ -61,26 +61,15 @@ class LeaderTest {
     }
 
     @Test
-    @DisplayName("killing the leader moves placement to another member within 15 s, and no job is lost")
+    @DisplayName("killing the leader moves placement to another member within 15 s, no job is lost, and a full restart keeps every job")
     void leaderFailover() throws Exception {
         dataDir = Files.createTempDirectory("berth-leader-");
         String name = "berth-leader-" + UUID.randomUUID();
         int[] ports = {EndToEndTest.freePort(), EndToEndTest.freePort(), EndToEndTest.freePort(), EndToEndTest.freePort()};
         var all = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2], "127.0.0.1:" + ports[3]);
-        var config = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(3));
         var apis = new LinkedHashMap<ClusterMember, ApiClient>();
-        var starts = new ArrayList<java.util.concurrent.CompletableFuture<ClusterMember>>();
         long t0 = System.nanoTime();
-        for (int i = 0; i < 3; i++) {
-            starts.add(BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[i], all, false, 3)).toCompletionStage().toCompletableFuture());
-        }
-        for (var f : starts) {
-            ClusterMember m = f.get(90, TimeUnit.SECONDS);
-            members.add(m);
-            var v = new SchedulerVerticle(config, m.hazelcast(), Clock.systemUTC());
-            m.vertx().deployVerticle(v).await(60, TimeUnit.SECONDS);
-            apis.put(m, new ApiClient("http://127.0.0.1:" + v.port()));
-        }
+        startSchedulers(name, ports, all, apis);
         var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[3], all, true, 3)).await(60, TimeUnit.SECONDS);
         members.add(executor);
         var execConfig = ExecutorConfig.of("leader-test-node", dataDir).withCgroupParent("berth-leader-test").withHeartbeatInterval(Duration.ofMillis(300));
@@ -122,6 +111,38 @@ class LeaderTest {
         var reply = executor.vertx().eventBus().request(Addresses.nodeRun("leader-test-node"), stale).toCompletionStage().toCompletableFuture();
         var failure = org.assertj.core.api.Assertions.catchThrowable(() -> reply.get(10, TimeUnit.SECONDS));
         assertThat(failure).hasMessageContaining("stale leader epoch " + firstEpoch);
+
+        // A full restart: every member goes (the executor cleanly, the schedulers at once), all come back.
+        executor.close().await(30, TimeUnit.SECONDS);
+        members.remove(executor);
+        for (ClusterMember m : apis.keySet()) {
+            m.hazelcast().getLifecycleService().terminate();
+            m.vertx().close().await(30, TimeUnit.SECONDS);
+            members.remove(m);
+        }
+        apis.clear();
+        startSchedulers(name, ports, all, apis);
+        for (ApiClient api : apis.values()) {
+            var jobs = new JsonArray(api.get("/v1/jobs")).stream().map(j -> ((JsonObject) j).getString("id")).toList();
+            assertThat(jobs).contains(before, after);
+            assertThat(new JsonObject(api.get("/v1/jobs/" + after)).getString("status")).isEqualTo("complete");
+        }
+    }
+
+    /** Three scheduler members, each journaling under its own state dir, started together (CP needs all three). */
+    void startSchedulers(String name, int[] ports, List<String> all, Map<ClusterMember, ApiClient> apis) throws Exception {
+        var starts = new ArrayList<java.util.concurrent.CompletableFuture<ClusterMember>>();
+        for (int i = 0; i < 3; i++) {
+            starts.add(BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[i], all, false, 3)).toCompletionStage().toCompletableFuture());
+        }
+        for (int i = 0; i < 3; i++) {
+            ClusterMember m = starts.get(i).get(90, TimeUnit.SECONDS);
+            members.add(m);
+            var config = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(3)).withStateDir(dataDir.resolve("scheduler-" + i));
+            var v = new SchedulerVerticle(config, m.hazelcast(), Clock.systemUTC());
+            m.vertx().deployVerticle(v).await(60, TimeUnit.SECONDS);
+            apis.put(m, new ApiClient("http://127.0.0.1:" + v.port()));
+        }
     }
 
     static String submit(ApiClient api, String name) throws Exception {

@@ -41,6 +41,10 @@ public record ExecutorConfig(String nodeId, String address, Path dataDir, Resour
         return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
+    public ExecutorConfig withLabels(Map<String, String> l) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+    }
+
     public ExecutorConfig withLogLimit(long maxBytes, int files) {
         return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, maxBytes, files);
     }

@@ -43,7 +43,7 @@ public final class SchedulerVerticle extends VerticleBase {
             var state = new ClusterState(hazelcast);
             if (config.stateDir() != null) {
                 journal = new StateJournal(config.stateDir(), hazelcast);
-                journal.restoreIfEmpty();
+                journal.restore();
                 journal.start();
             }
             return state;

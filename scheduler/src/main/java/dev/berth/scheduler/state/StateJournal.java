@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the scheduler's state across a full stop of the cluster. Every member appends every change
  * of the jobs, allocations and evaluations maps (Hazelcast sends each member all entry events) to a
- * journal of its own on local disk, so any member can bring the state back; the first member of an
- * empty cluster does, at start. The journal is compacted into a snapshot at start and when it
+ * journal of its own on local disk, so any member can bring the state back: each merges its journal
+ * in at start, the newer record of an entry winning. The journal is compacted into a snapshot at start and when it
  * grows. Nodes are not journaled: they register again with their first heartbeat.
  *
  * <p>Why a local journal rather than a Kafka topic or a database: it needs nothing else running,
@@ -54,27 +54,45 @@ public final class StateJournal implements AutoCloseable {
         this.hz = hz;
     }
 
-    /** Loads the journal into the maps when the cluster has no state yet; returns the entries loaded. Blocking. */
-    public int restoreIfEmpty() throws IOException {
-        var lock = hz.getMap("berth.locks");
-        lock.lock("restore");
-        try {
-            boolean empty = MAPS.stream().allMatch(m -> hz.getMap(m).isEmpty());
-            var state = read();
-            if (!empty) return 0;
-            int n = 0;
-            for (var e : state.entrySet()) {
-                IMap<String, HazelcastJsonValue> map = hz.getMap(e.getKey());
-                var values = new LinkedHashMap<String, HazelcastJsonValue>();
-                e.getValue().forEach((k, v) -> values.put(k, new HazelcastJsonValue(v)));
-                map.putAll(values);
-                n += values.size();
+    /**
+     * Merges this member's journal into the maps: an entry the cluster lacks is added, one it has is
+     * replaced only by a newer record (an allocation's higher version, a job's stop, an evaluation's
+     * completion). So whichever member of a restarting cluster comes first, a stale journal (of a
+     * member that died earlier) cannot roll anything back. Returns the entries written. Blocking.
+     */
+    public int restore() throws IOException {
+        var state = read();
+        int n = 0;
+        for (var e : state.entrySet()) {
+            IMap<String, HazelcastJsonValue> map = hz.getMap(e.getKey());
+            for (var entry : e.getValue().entrySet()) {
+                String key = entry.getKey();
+                map.lock(key);
+                try {
+                    HazelcastJsonValue current = map.get(key);
+                    if (current == null || newer(e.getKey(), entry.getValue(), current.getValue())) {
+                        map.set(key, new HazelcastJsonValue(entry.getValue()));
+                        n++;
+                    }
+                } finally {
+                    map.unlock(key);
+                }
             }
-            if (n > 0) LOG.info("restored {} entries of scheduler state from {}", n, dir);
-            return n;
-        } finally {
-            lock.unlock("restore");
         }
+        if (n > 0) LOG.info("restored {} entries of scheduler state from {}", n, dir);
+        return n;
+    }
+
+    /** Whether the journal's record is newer than the cluster's. */
+    static boolean newer(String map, String journal, String cluster) throws IOException {
+        var j = Json.mapper().readTree(journal);
+        var c = Json.mapper().readTree(cluster);
+        return switch (map) {
+            case "berth.allocations" -> j.path("version").asLong() > c.path("version").asLong()
+                    || (j.path("version").asLong() == c.path("version").asLong() && j.path("modifiedAt").asText().compareTo(c.path("modifiedAt").asText()) > 0);
+            case "berth.jobs" -> j.path("stopped").asBoolean() && !c.path("stopped").asBoolean();
+            default -> j.hasNonNull("completedAt") && !c.hasNonNull("completedAt");
+        };
     }
 
     /** Compacts what is on disk, then appends every change from now on. */
