@@ -26,10 +26,7 @@ final class AllocCommands {
         public Integer call() throws Exception {
             String body = api.client().get("/v1/allocations/" + id);
             PrintWriter out = spec.commandLine().getOut();
-            if (api.json) {
-                out.println(body);
-                return 0;
-            }
+            if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var a = new JsonObject(body);
             out.printf("ID         %s%nJob        %s%nGroup      %s[%d]%nTask       %s%nNode       %s%nStatus     %s%n",
                     a.getString("id"), a.getString("jobId"), a.getString("group"), a.getInteger("index"), a.getString("task"),

@@ -15,4 +15,10 @@ final class ApiOptions {
     ApiClient client() {
         return new ApiClient(address);
     }
+
+    /** With --json, prints the API's answer as it came and returns true; the caller prints a table otherwise. */
+    boolean printedJson(java.io.PrintWriter out, String body) {
+        if (json) out.println(body);
+        return json;
+    }
 }

@@ -114,10 +114,7 @@ final class JobCommands {
             String text = Files.readString(file);
             String body = api.client().post("/v1/jobs/plan", text, Run.contentType(file, text));
             PrintWriter out = spec.commandLine().getOut();
-            if (api.json) {
-                out.println(body);
-                return 0;
-            }
+            if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var p = new JsonObject(body);
             out.printf("%d task(s) would be placed on %d node(s); %d would not%n", p.getInteger("placed"), p.getInteger("nodesUsed"), p.getInteger("unplaced"));
             var groups = p.getJsonArray("groups");
@@ -140,10 +137,7 @@ final class JobCommands {
         @Override
         public Integer call() throws Exception {
             String body = api.client().get("/v1/jobs");
-            if (api.json) {
-                spec.commandLine().getOut().println(body);
-                return 0;
-            }
+            if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var t = new Tables("ID", "TYPE", "PRIORITY", "STATUS", "RUNNING", "TOTAL", "SUBMITTED");
             var jobs = new JsonArray(body);
             for (int i = 0; i < jobs.size(); i++) {
@@ -168,10 +162,7 @@ final class JobCommands {
             var client = api.client();
             String body = client.get("/v1/jobs/" + id);
             PrintWriter out = spec.commandLine().getOut();
-            if (api.json) {
-                out.println(body);
-                return 0;
-            }
+            if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var j = new JsonObject(body);
             out.printf("ID         %s%nName       %s%nType       %s%nPriority   %d%nStatus     %s%nSubmitted  %s%n%n",
                     j.getString("id"), j.getString("name"), j.getString("type"), j.getInteger("priority"), j.getString("status"), j.getString("submittedAt"));

@@ -57,10 +57,7 @@ final class NodeCommands {
         @Override
         public Integer call() throws Exception {
             String body = api.client().get("/v1/nodes");
-            if (api.json) {
-                spec.commandLine().getOut().println(body);
-                return 0;
-            }
+            if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var t = new Tables("ID", "ADDRESS", "STATUS", "CPU", "MEMORY", "ALLOCATIONS", "LAST HEARTBEAT");
             var nodes = new JsonArray(body);
             for (int i = 0; i < nodes.size(); i++) {

@@ -37,16 +37,8 @@ class ClusterTest {
     @AfterEach
     void down() throws Exception {
         for (ClusterMember m : members.reversed()) m.close().await(30, TimeUnit.SECONDS);
-        for (Path d : extraDirs) {
-            try (Stream<Path> files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        if (dataDir != null) {
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        for (Path d : extraDirs) TestDirs.delete(d);
+        TestDirs.delete(dataDir);
     }
 
     @Test

@@ -54,11 +54,7 @@ class EndToEndTest {
     @AfterAll
     static void down() throws Exception {
         if (berth != null) berth.close();
-        if (dataDir != null) {
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TestDirs.delete(dataDir);
     }
 
     @Test

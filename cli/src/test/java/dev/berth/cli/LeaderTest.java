@@ -53,11 +53,7 @@ class LeaderTest {
                 // already terminated by the test
             }
         }
-        if (dataDir != null) {
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TestDirs.delete(dataDir);
     }
 
     @Test

@@ -29,11 +29,7 @@ class RestartTest {
     @AfterEach
     void down() throws Exception {
         if (berth != null) berth.close();
-        if (dataDir != null) {
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TestDirs.delete(dataDir);
     }
 
     AllInOne start() throws Exception {

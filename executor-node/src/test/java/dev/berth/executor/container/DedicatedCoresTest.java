@@ -10,24 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** dedicatedCores: a cpuset of its own for one container, and the others kept off it (real kernel). */
-class DedicatedCoresTest {
-    static ContainerFixture node;
-
-    @BeforeAll
-    static void up() throws Exception {
-        node = new ContainerFixture();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (node != null) node.close();
-    }
+class DedicatedCoresTest extends ContainerTestBase {
 
     static String allowed(long pid) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()

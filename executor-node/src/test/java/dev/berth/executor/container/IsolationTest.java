@@ -9,24 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What a task sees from inside its container, on the real kernel (tests run as root). */
-class IsolationTest {
-    static ContainerFixture node;
-
-    @BeforeAll
-    static void up() throws Exception {
-        node = new ContainerFixture();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (node != null) node.close();
-    }
+class IsolationTest extends ContainerTestBase {
 
     static TaskSpec user(TaskSpec t, String user) {
         return t.withUser(user);

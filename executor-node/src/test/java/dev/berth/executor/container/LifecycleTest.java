@@ -14,24 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Stopping containers, and what is left after each way a container can end (nothing). */
-class LifecycleTest {
-    static ContainerFixture node;
-
-    @BeforeAll
-    static void up() throws Exception {
-        node = new ContainerFixture();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (node != null) node.close();
-    }
+class LifecycleTest extends ContainerTestBase {
 
     static void assertNothingLeft(String id) {
         assertThat(node.dataDir.resolve("containers").resolve(id)).doesNotExist();

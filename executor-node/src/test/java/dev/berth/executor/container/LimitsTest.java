@@ -12,24 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** cgroup limits hold on the real kernel (v1 here; v2 where the host runs it). */
-class LimitsTest {
-    static ContainerFixture node;
-
-    @BeforeAll
-    static void up() throws Exception {
-        node = new ContainerFixture();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (node != null) node.close();
-    }
+class LimitsTest extends ContainerTestBase {
 
     static TaskSpec limited(Resources r, String... command) {
         return TaskSpec.basic("t", "busybox:test", List.of(command), r);
