@@ -62,12 +62,15 @@ public final class NodeMonitor {
     /** Upserts the node; true when it is new or came back, so placement can use it at once. */
     private boolean record(Heartbeat hb) {
         Instant now = clock.instant();
-        var before = state.node(hb.nodeId());
-        state.updateNode(hb.nodeId(), n -> new Node(hb.nodeId(), hb.address(),
-                n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
-                hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible()));
-        boolean joined = before.isEmpty() || before.get().status() == NodeStatus.DOWN;
-        if (before.isPresent() && before.get().status() == NodeStatus.DOWN) stopWhatWasReplaced(hb);
+        var before = new Node[1]; // what the node was, seen under the same lock as the update
+        state.updateNode(hb.nodeId(), n -> {
+            before[0] = n;
+            return new Node(hb.nodeId(), hb.address(), n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
+                    hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible());
+        });
+        boolean cameBack = before[0] != null && before[0].status() == NodeStatus.DOWN;
+        boolean joined = before[0] == null || cameBack;
+        if (cameBack) stopWhatWasReplaced(hb);
         if (joined || hb.sequence() % RECONCILE_EVERY == 0) loseWhatTheNodeDoesNotRun(hb, now);
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
         return joined;

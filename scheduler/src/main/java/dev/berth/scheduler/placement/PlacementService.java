@@ -109,9 +109,7 @@ public final class PlacementService {
         var ports = new HashMap<String, Set<Integer>>();
         for (Allocation a : active) {
             if (a.placed()) {
-                used.merge(a.nodeId(), a.resources(), Resources::plus);
-                jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
-                        .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
+                holdOn(a, used, ports, jobs);
             } else if (a.status() == AllocationStatus.PENDING && !a.stopRequested()) {
                 waiting.computeIfAbsent(a.jobId() + "/" + a.group(), k -> new TreeMap<>())
                         .computeIfAbsent(a.index(), k -> new ArrayList<>()).add(a);
@@ -187,12 +185,16 @@ public final class PlacementService {
         var ports = new HashMap<String, Set<Integer>>();
         var jobs = new HashMap<String, Optional<Job>>();
         for (Allocation a : state.activeAllocations()) {
-            if (!a.placed()) continue;
-            used.merge(a.nodeId(), a.resources(), Resources::plus);
-            jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
-                    .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
+            if (a.placed()) holdOn(a, used, ports, jobs);
         }
         return candidates(used, ports);
+    }
+
+    /** Counts what a placed allocation holds on its node: its resources and its task's static host ports. */
+    private void holdOn(Allocation a, Map<String, Resources> used, Map<String, Set<Integer>> ports, Map<String, Optional<Job>> jobs) {
+        used.merge(a.nodeId(), a.resources(), Resources::plus);
+        jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
+                .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
     }
 
     static Set<Integer> staticPorts(TaskSpec t) {

@@ -35,13 +35,14 @@ public final class Rescheduler {
         var now = clock.instant();
         int made = 0;
         Map<String, Optional<Job>> jobs = new HashMap<>();
+        Map<String, List<Allocation>> ofJob = new HashMap<>(); // one query per job and sweep, not per allocation
         for (Allocation a : state.endedAllocations()) {
             if (!a.current() || a.stopRequested()) continue;
             if (a.status() != AllocationStatus.LOST && a.status() != AllocationStatus.FAILED) continue;
             Optional<Job> job = jobs.computeIfAbsent(a.jobId(), state::job);
             if (job.isEmpty() || job.get().stopped()) continue;
             GroupSpec group = PlacementService.groupOf(job.get(), a.group());
-            List<Allocation> history = state.allocationsOfJob(a.jobId()).stream()
+            List<Allocation> history = ofJob.computeIfAbsent(a.jobId(), state::allocationsOfJob).stream()
                     .filter(o -> !o.current() && o.group().equals(a.group()) && o.index() == a.index() && o.task().equals(a.task()))
                     .toList();
             var due = Reschedule.nextAttempt(a, history, group.reschedule(), now);
