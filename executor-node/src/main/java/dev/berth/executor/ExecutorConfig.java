@@ -1,5 +1,6 @@
 package dev.berth.executor;
 
+import dev.berth.executor.network.NetworkConfig;
 import dev.berth.model.spec.Resources;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,12 +13,13 @@ import java.util.Map;
  * @param cgroupParent       containers' cgroups are made under this one, so Berth touches only its own
  * @param allowedVolumes     host paths that tasks may mount (and what is below them)
  * @param hostNetworkAllowed whether tasks may ask for network mode host
+ * @param network            the node's bridge network (bridge name, subnet, firewall table, published ports' address)
  * @param shutdownGrace      on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
  * @param logMaxBytes        a task's stdout or stderr file is rotated past this size
  * @param logFiles           rotated copies kept per stream
  */
 public record ExecutorConfig(String nodeId, String address, Path dataDir, Resources capacity, Map<String, String> labels,
-                             String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed,
+                             String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed, NetworkConfig network,
                              Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles) {
     public ExecutorConfig {
         labels = Map.copyOf(labels);
@@ -25,31 +27,35 @@ public record ExecutorConfig(String nodeId, String address, Path dataDir, Resour
     }
 
     public static ExecutorConfig of(String nodeId, Path dataDir) {
-        return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false,
+        return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false, NetworkConfig.DEFAULT,
                 Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2);
     }
 
     public ExecutorConfig withCapacity(Resources c) {
-        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withHeartbeatInterval(Duration d) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, d, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, d, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withCgroupParent(String parent) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withLabels(Map<String, String> l) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withLogLimit(long maxBytes, int files) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, heartbeatInterval, shutdownGrace, maxBytes, files);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, maxBytes, files);
+    }
+
+    public ExecutorConfig withNetwork(NetworkConfig n, boolean hostAllowed) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostAllowed, n, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 
     public ExecutorConfig withAllowedVolumes(List<Path> roots) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
     }
 }

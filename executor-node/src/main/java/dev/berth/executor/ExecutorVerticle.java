@@ -129,8 +129,8 @@ public final class ExecutorVerticle extends VerticleBase {
     }
 
     private void heartbeat() {
-        var hb = new Heartbeat(config.nodeId(), config.address(), config.capacity(), config.labels(), Map.of(),
-                runningAllocations(), ++heartbeatSequence);
+        var hb = new Heartbeat(config.nodeId(), config.address(), config.capacity(), config.labels(),
+                Map.of(dev.berth.model.Node.HOST_NETWORK, String.valueOf(config.hostNetworkAllowed())), runningAllocations(), ++heartbeatSequence);
         vertx.eventBus().send(Addresses.HEARTBEATS, Json.write(hb));
     }
 
@@ -269,7 +269,8 @@ public final class ExecutorVerticle extends VerticleBase {
 
     private void report(Supervised s, AllocationStatus status, Integer code, Integer signal, String reason) {
         s.version++;
-        reporter.report(new AllocationUpdate(s.allocation.id(), config.nodeId(), status, code, signal, reason, s.version, clock.instant()));
+        var network = status == AllocationStatus.RUNNING && s.running != null ? s.running.network() : null;
+        reporter.report(new AllocationUpdate(s.allocation.id(), config.nodeId(), status, code, signal, reason, s.version, clock.instant(), network));
     }
 
     /** Allocations this node runs now; for tests and the heartbeat. */

@@ -3,6 +3,7 @@ package dev.berth.executor;
 import dev.berth.executor.container.ContainerPlanner;
 import dev.berth.executor.container.ContainerRuntime;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.network.NodeNetwork;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,14 @@ public final class NodeRuntime {
         LOG.info("host: {}", host);
         String missing = host.missing();
         if (missing != null) throw new IOException("this host cannot run Berth containers: " + missing);
-        return new ContainerRuntime(config.dataDir(), images(config),
-                host.cgroups(), new ContainerPlanner.NodeRules(config.allowedVolumes(), config.hostNetworkAllowed()));
+        NodeNetwork network = NodeNetwork.start(config.network(), config.dataDir().resolve("network"));
+        try {
+            return new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
+                    new ContainerPlanner.NodeRules(config.allowedVolumes(), config.hostNetworkAllowed()), network);
+        } catch (IOException | RuntimeException e) {
+            network.close();
+            throw e;
+        }
     }
 
     public static ImageStore images(ExecutorConfig config) throws IOException {

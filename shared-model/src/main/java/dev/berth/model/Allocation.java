@@ -16,23 +16,29 @@ public record Allocation(String id, String jobId, String group, int index, Strin
                          AllocationStatus status, boolean stopRequested, Integer exitCode, Integer signal,
                          String reason, Resources resources, long version,
                          Instant createdAt, Instant startedAt, Instant finishedAt, Instant modifiedAt,
-                         String previous, int attempt, String replacedBy) {
+                         String previous, int attempt, String replacedBy, AllocNetwork network) {
 
     public static Allocation pending(String id, String jobId, String group, int index, String task, Resources resources, Instant now) {
         return new Allocation(id, jobId, group, index, task, null, AllocationStatus.PENDING, false, null, null,
-                null, resources, 0, now, null, null, now, null, 0, null);
+                null, resources, 0, now, null, null, now, null, 0, null, null);
     }
 
     /** A new allocation for the same task instance, placed afresh. */
     public Allocation replacement(String newId, Instant now) {
         return new Allocation(newId, jobId, group, index, task, null, AllocationStatus.PENDING, false, null, null,
-                null, resources, 0, now, null, null, now, id, attempt + 1, null);
+                null, resources, 0, now, null, null, now, id, attempt + 1, null, null);
     }
 
     private Allocation copy(String node, AllocationStatus s, boolean stop, Integer exit, Integer sig, String why, long v,
                             Instant started, Instant finished, Instant now, String replaced) {
         return new Allocation(id, jobId, group, index, task, node, s, stop, exit, sig, why, resources, v,
-                createdAt, started, finished, now, previous, attempt, replaced);
+                createdAt, started, finished, now, previous, attempt, replaced, network);
+    }
+
+    /** Placed with these published ports (the scheduler chose the dynamic ones). */
+    public Allocation withNetwork(AllocNetwork n) {
+        return new Allocation(id, jobId, group, index, task, nodeId, status, stopRequested, exitCode, signal, reason, resources, version,
+                createdAt, startedAt, finishedAt, modifiedAt, previous, attempt, replacedBy, n);
     }
 
     public Allocation placedOn(String node, Instant now) {
@@ -60,7 +66,8 @@ public record Allocation(String id, String jobId, String group, int index, Strin
     public Allocation apply(AllocationUpdate u) {
         Instant started = startedAt == null && u.status() == AllocationStatus.RUNNING ? u.at() : startedAt;
         Instant finished = u.status().terminal() ? u.at() : null;
-        return copy(nodeId, u.status(), stopRequested, u.exitCode(), u.signal(), u.reason(), u.version(), started, finished, u.at(), replacedBy);
+        Allocation base = u.network() != null ? withNetwork(u.network()) : this;
+        return base.copy(nodeId, u.status(), stopRequested, u.exitCode(), u.signal(), u.reason(), u.version(), started, finished, u.at(), replacedBy);
     }
 
     /** Ends the allocation without the node's word: stopped before placement, or its node went silent. */

@@ -11,6 +11,9 @@ import java.util.Map;
  */
 public record Node(String id, String address, NodeStatus status, Resources capacity, Map<String, String> labels,
                    Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat, boolean eligible) {
+    /** The attribute by which a node says it lets tasks use network mode host ({@code "true"}). */
+    public static final String HOST_NETWORK = "network.host";
+
     public Node {
         labels = Map.copyOf(labels);
         attributes = Map.copyOf(attributes);

@@ -1,6 +1,7 @@
 package dev.berth.executor.container;
 
 import dev.berth.executor.image.ImageConfig;
+import dev.berth.executor.network.Attachment;
 import dev.berth.executor.linux.Capabilities;
 import dev.berth.executor.linux.Sys;
 import dev.berth.model.spec.NetworkMode;
@@ -31,7 +32,7 @@ public final class ContainerPlanner {
     }
 
     public static ContainerSpec plan(String id, TaskSpec task, ImageConfig image, List<Path> layersTopFirst, ImageFiles files,
-                                     Path containerDir, Path allocDir, NodeRules rules) {
+                                     Path containerDir, Path allocDir, NodeRules rules, Attachment network, String resolvConf) {
         if (task.userns()) {
             throw new IllegalArgumentException("userns: not supported here (a user namespace cannot be made from the executor's multithreaded JVM yet)");
         }
@@ -75,7 +76,7 @@ public final class ContainerPlanner {
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new ContainerSpec(id, hostname(id), layersTopFirst, containerDir, task.readOnlyRootfs(), executable, argv, envList,
                 workdir, ids[0], ids[1], new int[] {ids[1]}, capabilities(task), !task.seccomp().equals("unconfined"),
-                namespaces, mounts, allocDir.resolve("stdout.log"), allocDir.resolve("stderr.log"));
+                namespaces, mounts, allocDir.resolve("stdout.log"), allocDir.resolve("stderr.log"), network, resolvConf);
     }
 
     /** Docker's hostname for a container: its id, cut to 12 characters. */

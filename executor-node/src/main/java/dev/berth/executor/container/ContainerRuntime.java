@@ -6,11 +6,15 @@ import dev.berth.executor.cgroup.Cgroups;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
 import dev.berth.executor.linux.LinuxException;
+import dev.berth.executor.network.Attachment;
+import dev.berth.executor.network.NodeNetwork;
 import dev.berth.executor.linux.Sys;
 import dev.berth.executor.runtime.RunningTask;
 import dev.berth.executor.runtime.TaskExit;
 import dev.berth.executor.runtime.TaskRuntime;
 import dev.berth.executor.runtime.TaskStartException;
+import dev.berth.model.AllocNetwork;
+import dev.berth.model.spec.NetworkMode;
 import dev.berth.model.spec.TaskSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +42,11 @@ public final class ContainerRuntime implements TaskRuntime {
     private final String ioDevice;
     private final CoreAllocator cores;
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final NodeNetwork network;
 
-    public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules) throws IOException {
+    /** @param network the node's bridge network; null: tasks in network mode bridge are refused here */
+    public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules, NodeNetwork network) throws IOException {
+        this.network = network;
         this.containersDir = Files.createDirectories(dataDir.resolve("containers"));
         this.images = images;
         this.cgroups = cgroups;
@@ -61,18 +68,40 @@ public final class ContainerRuntime implements TaskRuntime {
         for (String digest : image.layers().reversed()) layers.add(images.layerDir(digest));
         String id = allocationId;
         Path dir = containersDir.resolve(id);
+        NetworkMode mode = task.network().mode();
+        if (mode == NetworkMode.BRIDGE && network == null) throw new TaskStartException("network mode bridge: this node has no bridge network");
         ContainerSpec spec;
+        Attachment attachment = null;
         try {
-            spec = ContainerPlanner.plan(id, task, image.config(), layers, ImageFiles.of(layers), dir, allocDir, rules);
+            spec = ContainerPlanner.plan(id, task, image.config(), layers, ImageFiles.of(layers), dir, allocDir, rules, null,
+                    network != null ? network.resolvConf() : "");
+            if (mode == NetworkMode.BRIDGE) { // after the planner's refusals, so that a refused task takes no address
+                attachment = network.attach(id, task.network().ports());
+                spec = spec.withNetwork(attachment);
+            }
         } catch (IllegalArgumentException e) {
             throw new TaskStartException(e.getMessage());
+        } catch (IOException e) {
+            if (network != null) network.detach(id);
+            throw new TaskStartException("network: " + e.getMessage());
         }
-        Cgroup cgroup = cgroups.create(id);
+        Cgroup cgroup;
+        try {
+            cgroup = cgroups.create(id);
+        } catch (IOException e) {
+            if (network != null) network.detach(id);
+            throw e;
+        }
         try {
             cgroup.apply(CgroupLimits.of(task.resources(), ioDevice));
             assignCores(id, task.dedicatedCores(), cgroup);
             var started = launcher.launch(spec, cgroup);
-            return new ContainerTask(id, started, cgroup, dir, () -> ended(id));
+            var view = new AllocNetwork(mode.wire(), attachment == null ? null : attachment.ip().getHostAddress(),
+                    attachment == null ? List.of() : attachment.ports());
+            return new ContainerTask(id, started, view, cgroup, () -> {
+                ended(id);
+                cleanup(id, cgroup, dir);
+            });
         } catch (LaunchException | IOException | TaskStartException e) {
             ended(id);
             cleanup(id, cgroup, dir);
@@ -114,8 +143,13 @@ public final class ContainerRuntime implements TaskRuntime {
         }
     }
 
-    /** Removes the cgroup once its processes are gone, and the container's dir. */
-    static void cleanup(String id, Cgroup cgroup, Path dir) {
+    /** Removes the cgroup once its processes are gone, the container's network attachment, and its dir. */
+    void cleanup(String id, Cgroup cgroup, Path dir) {
+        removeCgroupAndDir(id, cgroup, dir);
+        if (network != null) network.detach(id);
+    }
+
+    private static void removeCgroupAndDir(String id, Cgroup cgroup, Path dir) {
         try {
             // The kernel lets go of exiting tasks a moment after they are reaped: poll finely, then less so.
             long self = ProcessHandle.current().pid();
@@ -146,6 +180,11 @@ public final class ContainerRuntime implements TaskRuntime {
     @Override
     public void close() throws IOException {
         cgroups.removeParentIfEmpty();
+        if (network != null) network.close();
+    }
+
+    public NodeNetwork network() {
+        return network;
     }
 
     /** Containers left by an earlier run of the executor (it died): killed and removed; returns their ids. */
@@ -161,17 +200,21 @@ public final class ContainerRuntime implements TaskRuntime {
             }
             cleanup(id, cgroup, containersDir.resolve(id));
         }
+        if (network != null) network.retainOnly(java.util.Set.of()); // addresses taken by a start that died before its container existed
         return ids;
     }
 
     /** A running container: PID 1 supervised through its pidfd by one waiting thread. */
     private static final class ContainerTask implements RunningTask {
         private final Launcher.Started started;
+        private final AllocNetwork network;
         private final CompletableFuture<TaskExit> exit = new CompletableFuture<>();
         private boolean pidfdClosed;
 
-        ContainerTask(String id, Launcher.Started started, Cgroup cgroup, Path dir, Runnable onEnd) {
+        /** @param onEnd runs once PID 1 has been reaped: removes everything made for the container */
+        ContainerTask(String id, Launcher.Started started, AllocNetwork network, Cgroup cgroup, Runnable onEnd) {
             this.started = started;
+            this.network = network;
             Thread.ofPlatform().name("berth-wait-" + id).daemon(true).start(() -> {
                 int[] status = new int[] {255, 0};
                 try {
@@ -187,7 +230,6 @@ public final class ContainerRuntime implements TaskRuntime {
                 }
                 closePidfd();
                 onEnd.run();
-                cleanup(id, cgroup, dir);
                 exit.complete(new TaskExit(status[0], status[1] == 0 ? null : status[1], oom));
             });
         }
@@ -195,6 +237,11 @@ public final class ContainerRuntime implements TaskRuntime {
         @Override
         public long pid() {
             return started.pid();
+        }
+
+        @Override
+        public AllocNetwork network() {
+            return network;
         }
 
         @Override

@@ -17,6 +17,8 @@ import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.linux.Seccomp;
 import dev.berth.executor.linux.Spawn;
 import dev.berth.executor.linux.Sys;
+import dev.berth.executor.network.ContainerNet;
+import dev.berth.executor.network.NodeNetwork;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -57,7 +59,8 @@ public final class Launcher {
     /** After the pivot, a lazily loaded class would be looked for in the container: load them all now. */
     private static void preload() {
         for (Class<?> c : List.of(Sys.class, Spawn.class, Spawn.Plan.class, Seccomp.class, Capabilities.class,
-                LinuxException.class, Errno.class, LaunchThread.class, Helper.class, Arena.class)) {
+                LinuxException.class, Errno.class, LaunchThread.class, Helper.class, Arena.class, ContainerNet.class,
+                dev.berth.executor.netlink.Rtnl.class, dev.berth.executor.netlink.NetlinkSocket.class, dev.berth.executor.netlink.NlMessage.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
             } catch (ClassNotFoundException e) {
@@ -164,8 +167,12 @@ public final class Launcher {
     private static void prepare(ContainerSpec spec) throws IOException {
         for (String d : List.of("upper", "work", "rootfs", "etc")) Files.createDirectories(spec.dir().resolve(d));
         Files.writeString(spec.dir().resolve("etc/hostname"), spec.hostname() + "\n");
-        Files.writeString(spec.dir().resolve("etc/hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.hostname() + "\n");
-        Files.writeString(spec.dir().resolve("etc/resolv.conf"), "");
+        Files.writeString(spec.dir().resolve("etc/hosts"), spec.network() != null ? NodeNetwork.hosts(spec.hostname(), spec.network().ip())
+                : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.hostname() + "\n");
+        String resolv = spec.network() != null ? spec.resolvConf()
+                : spec.ownNetwork() ? "" // network mode none: nothing to resolve with
+                : Files.exists(Path.of("/etc/resolv.conf")) ? ProcFiles.read(Path.of("/etc/resolv.conf")) : ""; // mode host: the host's own
+        Files.writeString(spec.dir().resolve("etc/resolv.conf"), resolv);
         Files.createDirectories(spec.stdout().getParent());
     }
 
@@ -184,6 +191,8 @@ public final class Launcher {
         final int lastCap;
         final CountDownLatch tidKnown = new CountDownLatch(1);
         final CountDownLatch go = new CountDownLatch(1);
+        /** Counted down once T has its new namespaces: from then on its network namespace can be configured. */
+        final CountDownLatch unshared = new CountDownLatch(1);
         /** Counted down just before posix_spawn: from then on pid_for_children is the new namespace. */
         final CountDownLatch spawning = new CountDownLatch(1);
         volatile int tid;
@@ -210,6 +219,7 @@ public final class Launcher {
                 if (abort) throw new IllegalStateException("aborted before start");
                 stage = "unshare";
                 Sys.unshare(spec.namespaces() | Sys.CLONE_FS);
+                unshared.countDown();
                 stage = "root";
                 steps.put("T unshared", System.nanoTime());
                 Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
@@ -236,6 +246,7 @@ public final class Launcher {
             }
             steps.put("T spawn returned", System.nanoTime());
             stage = failed ? "failed" : "done";
+            unshared.countDown();
             spawning.countDown();
         }
 
@@ -384,6 +395,19 @@ public final class Launcher {
                 stage = "waiting for the launch thread";
                 String task = "/proc/self/task/" + t.tid + "/ns/";
                 long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000;
+                if (spec.ownNetwork()) {
+                    // While T builds the root, H sets up the network namespace T has just made.
+                    stage = "waiting for the network namespace";
+                    if (!t.unshared.await(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || t.failed) return;
+                    stage = "configuring the network";
+                    int netns = Sys.open(task + "net", Sys.O_RDONLY | Sys.O_CLOEXEC, 0);
+                    try {
+                        ContainerNet.configure(netns, spec.network());
+                    } finally {
+                        Sys.close(netns);
+                    }
+                    steps.put("H network ready", System.nanoTime());
+                }
                 // Before T unshares, pid_for_children is the host's namespace: wait until T is spawning.
                 if (!t.spawning.await(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || t.failed) return;
                 stage = "waiting for PID 1";

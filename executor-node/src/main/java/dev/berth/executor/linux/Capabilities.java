@@ -19,8 +19,12 @@ public final class Capabilities {
         for (int i = 0; i < names.length; i++) NUMBERS.put(names[i], i);
     }
 
-    /** Docker's and runc's default: 14 capabilities, mask 0xa80425fb. */
-    public static final Set<String> DEFAULT = Set.of("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
+    /**
+     * Docker's and runc's default of 14 capabilities less NET_RAW (as Podman): 13, mask 0xa80405fb.
+     * With NET_RAW a container on the bridge could forge ARP replies and read its neighbours'
+     * traffic; ping works without it through ICMP sockets (the runtime opens ping_group_range).
+     */
+    public static final Set<String> DEFAULT = Set.of("CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "SETGID",
             "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE");
 
     private Capabilities() {

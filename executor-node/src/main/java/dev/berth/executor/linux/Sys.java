@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Sys {
     // x86_64 system call numbers (asm/unistd_64.h).
-    static final int NR_CLOSE = 3, NR_GETPID = 39, NR_CHMOD = 90, NR_LCHOWN = 94, NR_KILL = 62, NR_CHDIR = 80, NR_SETGROUPS = 116, NR_SETRESUID = 117,
+    static final int NR_WRITE = 1, NR_CLOSE = 3, NR_GETPID = 39, NR_CHMOD = 90, NR_LCHOWN = 94, NR_KILL = 62, NR_CHDIR = 80, NR_SETGROUPS = 116, NR_SETRESUID = 117,
             NR_SETRESGID = 119, NR_CAPSET = 126, NR_PIVOT_ROOT = 155, NR_PRCTL = 157, NR_MOUNT = 165, NR_UMOUNT2 = 166,
             NR_SETHOSTNAME = 170, NR_GETTID = 186, NR_WAITID = 247, NR_OPENAT = 257, NR_MKDIRAT = 258, NR_MKNODAT = 259,
             NR_UNLINKAT = 263, NR_SYMLINKAT = 266, NR_UNSHARE = 272, NR_SETNS = 308, NR_SECCOMP = 317,
@@ -96,6 +96,14 @@ public final class Sys {
     public static int tryOpen(String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
             return (int) Native.trySyscall(NR_OPENAT, AT_FDCWD, str(a, path), flags, mode, 0);
+        }
+    }
+
+    public static void write(int fd, byte[] data) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocateFrom(ValueLayout.JAVA_BYTE, data);
+            long n = syscall("write", NR_WRITE, fd, m.address(), data.length, 0, 0);
+            if (n != data.length) throw new LinuxException("short write (" + n + " of " + data.length + " bytes)", Errno.EIO);
         }
     }
 

@@ -13,4 +13,9 @@ public interface RunningTask {
 
     /** SIGKILL to the task and everything it started. */
     void kill();
+
+    /** Its address and published ports, for the allocation; null when it has no network of its own. */
+    default dev.berth.model.AllocNetwork network() {
+        return null;
+    }
 }

@@ -1,6 +1,8 @@
 package dev.berth.executor.container;
 
 import dev.berth.executor.TestImages;
+import dev.berth.executor.TestNetworks;
+import dev.berth.executor.network.NodeNetwork;
 import dev.berth.executor.Trees;
 import dev.berth.executor.cgroup.Cgroups;
 import dev.berth.executor.image.ImageStore;
@@ -23,13 +25,15 @@ final class ContainerFixture implements AutoCloseable {
     final ImageStore images;
     final ContainerRuntime runtime;
     final Path volumes;
+    final NodeNetwork network;
 
     ContainerFixture() throws Exception {
         dataDir = Files.createTempDirectory("berth-rt-");
         images = new ImageStore(dataDir.resolve("images"));
         images.importImage(TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         volumes = Files.createDirectories(dataDir.resolve("volumes"));
-        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false));
+        network = NodeNetwork.start(TestNetworks.of("test0", 1), dataDir.resolve("network"));
+        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false), network);
     }
 
     record Result(TaskExit exit, String stdout, String stderr) {
@@ -81,7 +85,7 @@ final class ContainerFixture implements AutoCloseable {
     public void close() throws Exception {
         try {
             runtime.cleanLeftovers();
-            runtime.cgroups().removeParentIfEmpty();
+            runtime.close();
         } finally {
             Trees.delete(dataDir);
         }

@@ -68,6 +68,8 @@ class LifecycleTest extends ContainerTestBase {
         assertNothingLeft(oom.id());
     }
 
+    static final dev.berth.executor.network.NetworkConfig CRASH_NETWORK = dev.berth.executor.TestNetworks.of("crash0", 2);
+
     @Test
     @DisplayName("after the executor is killed, the next one finds its container, stops it and removes everything")
     void crashAndRestart() throws Exception {
@@ -90,10 +92,16 @@ class LifecycleTest extends ContainerTestBase {
         crashing.waitFor(10, TimeUnit.SECONDS);
         assertThat(ProcessHandle.of(containerPid).map(ProcessHandle::isAlive)).as("the container outlives its executor").contains(true);
 
-        var config = ExecutorConfig.of("restarted", dataDir).withCgroupParent(parent);
+        var config = ExecutorConfig.of("restarted", dataDir).withCgroupParent(parent).withNetwork(CRASH_NETWORK, false);
         var runtime = NodeRuntime.create(config);
         try {
+            assertThat(runtime.network().leases()).as("the address table outlives the executor").containsKey(id);
+            String veth = runtime.network().leases().get(id).hostVeth();
             assertThat(runtime.recover()).containsExactly(id);
+            assertThat(runtime.network().leases()).isEmpty();
+            try (var rtnl = dev.berth.executor.netlink.Rtnl.open()) {
+                assertThat(rtnl.link(veth)).as("the crashed container's veth").isEmpty();
+            }
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(containerPid).map(p -> !p.isAlive()).orElse(true));
             assertThat(dataDir.resolve("containers").resolve(id)).doesNotExist();
             assertThat(Path.of("/sys/fs/cgroup/memory", parent, id)).doesNotExist();
@@ -103,5 +111,8 @@ class LifecycleTest extends ContainerTestBase {
             dev.berth.executor.Trees.delete(dataDir);
         }
         assertThat(Path.of("/sys/fs/cgroup/memory", parent)).doesNotExist();
+        try (var rtnl = dev.berth.executor.netlink.Rtnl.open()) {
+            assertThat(rtnl.link(CRASH_NETWORK.bridge())).as("the bridge, once the node stopped").isEmpty();
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.berth.model.codec.Json;
 import dev.berth.model.spec.GroupSpec;
 import dev.berth.model.spec.JobSpec;
 import dev.berth.model.spec.SpecReader;
+import dev.berth.scheduler.placement.HostNetwork;
 import dev.berth.model.spec.SpecResult;
 import dev.berth.model.spec.TaskSpec;
 import dev.berth.scheduler.placement.PlacementService;
@@ -71,9 +72,14 @@ final class JobsApi {
                     }
                 }
                 blocking(vertx, () -> {
-                    state.createJob(job, allocs, eval);
-                    return null;
-                }).onSuccess(x -> {
+                    var refused = HostNetwork.check(spec, state.nodes());
+                    if (refused.isEmpty()) state.createJob(job, allocs, eval);
+                    return refused;
+                }).onSuccess(refused -> {
+                    if (!refused.isEmpty()) {
+                        Http.errors(ctx, refused);
+                        return;
+                    }
                     placement.requestPass();
                     Http.json(ctx, 201, new JsonObject().put("id", job.id()).put("evaluationId", eval.id()));
                 }).onFailure(ctx::fail);

@@ -1,5 +1,6 @@
 package dev.berth.scheduler.placement;
 
+import dev.berth.model.AllocNetwork;
 import dev.berth.model.Allocation;
 import dev.berth.model.AllocationStatus;
 import dev.berth.model.Job;
@@ -128,7 +129,7 @@ public final class PlacementService {
             Resources each = first.stream().map(Allocation::resources).reduce(Resources.NONE, Resources::plus);
             var groupPorts = new HashSet<Integer>();
             group.tasks().forEach(t -> groupPorts.addAll(staticPorts(t)));
-            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, group.constraints(), group.spread()));
+            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, HostNetwork.constraints(group), group.spread()));
             instances.put(e.getKey(), new ArrayList<>(e.getValue().values()));
             groups.put(e.getKey(), group);
         }
@@ -148,8 +149,11 @@ public final class PlacementService {
                 if (i < nodes.size()) {
                     String node = nodes.get(i);
                     for (Allocation a : list.get(i)) {
-                        state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now))
-                                .ifPresent(p -> commands.add(new RunCommand(node, p, taskOf(groups.get(ask.key()), a.task()), groups.get(ask.key()).restart(), epoch)));
+                        TaskSpec task = taskOf(groups.get(ask.key()), a.task());
+                        AllocNetwork network = HostPorts.choose(task.network(), ports.computeIfAbsent(node, k -> new HashSet<>()));
+                        state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now).withNetwork(network))
+                                .ifPresent(p -> commands.add(new RunCommand(node, p, task.withNetwork(HostPorts.resolved(task.network(), network)),
+                                        groups.get(ask.key()).restart(), epoch)));
                     }
                     counts[0] += list.get(i).size();
                 } else {
@@ -190,11 +194,15 @@ public final class PlacementService {
         return candidates(used, ports);
     }
 
-    /** Counts what a placed allocation holds on its node: its resources and its task's static host ports. */
+    /** Counts what a placed allocation holds on its node: its resources and its host ports (static and dynamic). */
     private void holdOn(Allocation a, Map<String, Resources> used, Map<String, Set<Integer>> ports, Map<String, Optional<Job>> jobs) {
         used.merge(a.nodeId(), a.resources(), Resources::plus);
-        jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>())
-                .addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
+        var taken = ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>());
+        if (a.network() != null) {
+            a.network().ports().forEach(m -> taken.add(m.host()));
+        } else {
+            jobs.computeIfAbsent(a.jobId(), state::job).ifPresent(j -> taken.addAll(staticPorts(taskOf(groupOf(j, a.group()), a.task()))));
+        }
     }
 
     static Set<Integer> staticPorts(TaskSpec t) {

@@ -35,7 +35,7 @@ public final class Simulation {
                     if (p.staticPort() != null) ports.add(p.staticPort());
                 });
                 String key = jobKey + "/" + g.name();
-                asks.add(new Ask(key, g.count(), each, ports, g.constraints(), g.spread()));
+                asks.add(new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread()));
                 tasksPerInstance.put(key, g.tasks().size());
             }
         }

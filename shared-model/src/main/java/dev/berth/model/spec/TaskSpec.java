@@ -55,6 +55,14 @@ public record TaskSpec(String name, String image, List<String> command, Map<Stri
     }
 
     /** Dedicates {@code cores} whole cores, and asks for that much cpu. */
+    public TaskSpec withCapabilities(List<String> add, List<String> drop) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout, volumes, readOnlyRootfs, add, drop, seccomp, userns, dedicatedCores);
+    }
+
+    public TaskSpec withNetwork(NetworkSpec n) {
+        return new TaskSpec(name, image, command, env, workdir, user, resources, n, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
+    }
+
     public TaskSpec withDedicatedCores(int cores) {
         var r = new Resources(dev.berth.model.units.Cpu.cores(cores), resources.memory(), resources.pids(), resources.io(), resources.extended());
         return new TaskSpec(name, image, command, env, workdir, user, r, network, killTimeout, volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, cores);

@@ -1,0 +1,202 @@
+package dev.berth.executor.netlink;
+
+import static dev.berth.executor.netlink.NlMessage.NLM_F_ACK;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_CREATE;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_REQUEST;
+
+import dev.berth.executor.linux.Errno;
+import dev.berth.executor.linux.LinuxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The node's packet filter, as nf_tables messages (what {@code nft} sends), in one table of its
+ * own that Berth alone writes:
+ * <pre>
+ * table inet TABLE {
+ *   set published { type inet_service; }
+ *   chain input { type filter hook input priority -10; policy accept;
+ *     iifname BRIDGE ct state established,related accept
+ *     iifname BRIDGE meta l4proto icmp accept
+ *     iifname BRIDGE meta l4proto tcp tcp dport @published accept
+ *     iifname BRIDGE reject with icmpx admin-prohibited
+ *   }
+ * }
+ * </pre>
+ * So a container reaches the node itself only for answers to the node's own connections, ping of
+ * its gateway, and published ports: the scheduler API, Hazelcast, Kafka and whatever else listens
+ * on the node stay out of its reach. Traffic between containers is bridged and not affected.
+ */
+public final class Nftables implements AutoCloseable {
+    private static final int NFNL_SUBSYS_NFTABLES = 10, NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
+    private static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6,
+            NFT_MSG_NEWSET = 9, NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
+    private static final int NFPROTO_INET = 1, NLM_F_APPEND = 0x800;
+    private static final int NF_INET_LOCAL_IN = 1, NF_ACCEPT = 1;
+    private static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
+    private static final int NFT_META_IIFNAME = 6, NFT_META_L4PROTO = 16, NFT_CT_STATE = 0;
+    private static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
+    private static final int CT_ESTABLISHED_RELATED = 2 | 4;
+    private static final int TYPE_INET_SERVICE = 13, SET_ID = 1;
+    private static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
+    static final String SET = "published", CHAIN = "input";
+
+    private final NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER);
+    private final String table;
+
+    public Nftables(String table) {
+        this.table = table;
+    }
+
+    /** Replaces the table with a fresh one guarding {@code bridge}, in one transaction. */
+    public void install(String bridge) {
+        NlMessage m = batchBegin();
+        // Create-then-delete makes the delete succeed whether or not an earlier run left the table.
+        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        m.begin(type(NFT_MSG_NEWSET), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, SET).attrBe32(3, 0).attrBe32(4, TYPE_INET_SERVICE).attrBe32(5, 2).attrBe32(10, SET_ID);
+        m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(3, CHAIN)
+                .nest(4, true).attrBe32(1, NF_INET_LOCAL_IN).attrBe32(2, -10).end()
+                .attrBe32(5, NF_ACCEPT).attrString(7, "filter");
+
+        rule(m, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
+        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_ICMP); accept(m); });
+        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_TCP); tcpDportInSet(m); accept(m); });
+        rule(m, () -> { iifname(m, bridge); reject(m); });
+        batchEnd(m);
+        socket.request("install the packet filter (nf_tables table inet " + table + ")", m);
+    }
+
+    /** Lets containers reach this node's TCP port (a published port). */
+    public void publish(int port) {
+        element(NFT_MSG_NEWSETELEM, port, NLM_F_CREATE);
+    }
+
+    public void unpublish(int port) {
+        try {
+            element(NFT_MSG_DELSETELEM, port, 0);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT) throw e;
+        }
+    }
+
+    /** Removes the table (and with it every rule and set element); fine if it is not there. */
+    public void remove() {
+        NlMessage m = batchBegin();
+        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        batchEnd(m);
+        try {
+            socket.request("remove nf_tables table " + table, m);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT) throw e;
+        }
+    }
+
+    private void element(int msg, int port, int flags) {
+        NlMessage m = batchBegin();
+        m.begin(type(msg), NLM_F_REQUEST | NLM_F_ACK | flags);
+        nfgen(m).attrString(1, table).attrString(2, SET)
+                .nest(3, true).nest(1, true).nest(1, true).attr(1, be16(port)).end().end().end();
+        batchEnd(m);
+        socket.request((msg == NFT_MSG_NEWSETELEM ? "open" : "close") + " port " + port + " to containers", m);
+    }
+
+    private static int type(int msg) {
+        return NFNL_SUBSYS_NFTABLES << 8 | msg;
+    }
+
+    private static NlMessage nfgen(NlMessage m) {
+        return m.u8(NFPROTO_INET).u8(0).u16be(0);
+    }
+
+    private static NlMessage batchBegin() {
+        return new NlMessage().begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST).u8(0).u8(0).u16be(NFNL_SUBSYS_NFTABLES);
+    }
+
+    private static void batchEnd(NlMessage m) {
+        m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST).u8(0).u8(0).u16be(NFNL_SUBSYS_NFTABLES);
+    }
+
+    private void rule(NlMessage m, Runnable expressions) {
+        m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, CHAIN).nest(4, true);
+        expressions.run();
+        m.end();
+    }
+
+    /** One expression: {@code NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { … } }}; close with {@link #endExpr}. */
+    private static NlMessage expr(NlMessage m, String name) {
+        return m.nest(1, true).attrString(1, name).nest(2, true);
+    }
+
+    private static void endExpr(NlMessage m) {
+        m.end().end();
+    }
+
+    private static void iifname(NlMessage m, String name) {
+        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_IIFNAME);
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
+    }
+
+    private static void l4proto(NlMessage m, int proto) {
+        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_L4PROTO);
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, new byte[] {(byte) proto});
+    }
+
+    private static void ctStateIn(NlMessage m, int states) {
+        expr(m, "ct").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_CT_STATE);
+        endExpr(m);
+        expr(m, "bitwise").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_REG_1).attrBe32(3, 4)
+                .nest(4, true).attr(1, hostU32(states)).end()
+                .nest(5, true).attr(1, new byte[4]).end();
+        endExpr(m);
+        cmp(m, NFT_CMP_NEQ, new byte[4]);
+    }
+
+    private static void tcpDportInSet(NlMessage m) {
+        expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_TRANSPORT_HEADER).attrBe32(3, 2).attrBe32(4, 2);
+        endExpr(m);
+        expr(m, "lookup").attrString(1, SET).attrBe32(2, NFT_REG_1).attrBe32(4, SET_ID);
+        endExpr(m);
+    }
+
+    private static void accept(NlMessage m) {
+        expr(m, "immediate").attrBe32(1, NFT_REG_VERDICT).nest(2, true).nest(2, true).attrBe32(1, NF_ACCEPT).end().end();
+        endExpr(m);
+    }
+
+    /** reject with icmpx admin-prohibited: a connect fails at once instead of hanging. */
+    private static void reject(NlMessage m) {
+        expr(m, "reject").attrBe32(1, 2).attrU8(2, 3);
+        endExpr(m);
+    }
+
+    private static void cmp(NlMessage m, int op, byte[] data) {
+        expr(m, "cmp").attrBe32(1, NFT_REG_1).attrBe32(2, op).nest(3, true).attr(1, data).end();
+        endExpr(m);
+    }
+
+    private static byte[] be16(int v) {
+        return new byte[] {(byte) (v >> 8), (byte) v};
+    }
+
+    private static byte[] hostU32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,209 @@
+package dev.berth.executor.netlink;
+
+import static dev.berth.executor.netlink.NlMessage.NLM_F_ACK;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_CREATE;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_DUMP;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_EXCL;
+import static dev.berth.executor.netlink.NlMessage.NLM_F_REQUEST;
+
+import dev.berth.executor.linux.Errno;
+import dev.berth.executor.linux.LinuxException;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Links, addresses and routes through rtnetlink (what {@code ip link/addr/route} do), in the
+ * network namespace of the socket: {@link #open()} on a thread of that namespace.
+ */
+public final class Rtnl implements AutoCloseable {
+    static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22,
+            RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
+    static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
+    static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
+    static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
+    static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
+    static final int AF_UNSPEC = 0, AF_INET = 2, IFF_UP = 1;
+    static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RTN_UNICAST = 1;
+
+    private final NetlinkSocket socket;
+
+    private Rtnl(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    public static Rtnl open() {
+        return new Rtnl(new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE));
+    }
+
+    /** A link as the kernel lists it. */
+    public record Link(int index, String name, int flags, int master, String kind) {
+        public boolean up() {
+            return (flags & IFF_UP) != 0;
+        }
+    }
+
+    /** An IPv4 address on a link. */
+    public record Address(int index, Inet4Address address, int prefix) {
+    }
+
+    /** An IPv4 route of the main table; {@code dst} null for the default route. */
+    public record Route(Inet4Address dst, int prefix, int oif) {
+    }
+
+    private static NlMessage ifinfo(int type, int flags, int index, int ifFlags, int change) {
+        return new NlMessage().begin(type, NLM_F_REQUEST | flags).u8(AF_UNSPEC).u8(0).u16(0).u32(index).u32(ifFlags).u32(change);
+    }
+
+    public List<Link> links() {
+        var out = new ArrayList<Link>();
+        for (ByteBuffer m : socket.dump("list links", ifinfo(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0))) {
+            if ((m.getShort(4) & 0xffff) != RTM_NEWLINK) continue;
+            int index = m.getInt(20);
+            int flags = m.getInt(24);
+            var attrs = NetlinkSocket.attributes(m, 32, m.limit() - 32);
+            String name = attrs.containsKey(IFLA_IFNAME) ? NetlinkSocket.string(attrs.get(IFLA_IFNAME)) : "";
+            int master = attrs.containsKey(IFLA_MASTER) ? attrs.get(IFLA_MASTER).getInt(0) : 0;
+            String kind = null;
+            if (attrs.containsKey(IFLA_LINKINFO)) {
+                ByteBuffer info = attrs.get(IFLA_LINKINFO);
+                var inner = NetlinkSocket.attributes(info, 0, info.limit());
+                if (inner.containsKey(IFLA_INFO_KIND)) kind = NetlinkSocket.string(inner.get(IFLA_INFO_KIND));
+            }
+            out.add(new Link(index, name, flags, master, kind));
+        }
+        return out;
+    }
+
+    public Optional<Link> link(String name) {
+        var m = ifinfo(RTM_GETLINK, NLM_F_ACK, 0, 0, 0).attrString(IFLA_IFNAME, name);
+        try {
+            for (ByteBuffer b : socket.dump("get link " + name, m)) {
+                if ((b.getShort(4) & 0xffff) == RTM_NEWLINK) {
+                    var attrs = NetlinkSocket.attributes(b, 32, b.limit() - 32);
+                    int master = attrs.containsKey(IFLA_MASTER) ? attrs.get(IFLA_MASTER).getInt(0) : 0;
+                    return Optional.of(new Link(b.getInt(20), name, b.getInt(24), master, null));
+                }
+            }
+            return Optional.empty();
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENODEV) return Optional.empty();
+            throw e;
+        }
+    }
+
+    public int index(String name) {
+        return link(name).orElseThrow(() -> new LinuxException("find link " + name, Errno.ENODEV)).index();
+    }
+
+    /** A bridge with a fixed MAC (a bridge otherwise takes its lowest port's MAC, which changes as ports come and go). */
+    public void addBridge(String name, byte[] mac) {
+        var m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, 0, 0, 0)
+                .attrString(IFLA_IFNAME, name).attr(IFLA_ADDRESS, mac)
+                .nest(IFLA_LINKINFO, false).attrString(IFLA_INFO_KIND, "bridge").end();
+        socket.request("create bridge " + name, m);
+    }
+
+    /** A veth pair, both ends in this namespace. */
+    public void addVeth(String name, String peer) {
+        var m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, 0, 0, 0)
+                .attrString(IFLA_IFNAME, name)
+                .nest(IFLA_LINKINFO, false).attrString(IFLA_INFO_KIND, "veth")
+                .nest(IFLA_INFO_DATA, false).nest(VETH_INFO_PEER, false)
+                .u8(AF_UNSPEC).u8(0).u16(0).u32(0).u32(0).u32(0)
+                .attrString(IFLA_IFNAME, peer)
+                .end().end().end();
+        socket.request("create veth " + name + "/" + peer, m);
+    }
+
+    public void setMaster(int index, int master) {
+        socket.request("attach link " + index + " to " + master, ifinfo(RTM_NEWLINK, NLM_F_ACK, index, 0, 0).attrU32(IFLA_MASTER, master));
+    }
+
+    public void setUp(int index) {
+        socket.request("set link " + index + " up", ifinfo(RTM_NEWLINK, NLM_F_ACK, index, IFF_UP, IFF_UP));
+    }
+
+    /** Moves a link into the network namespace {@code netnsFd} refers to, renaming it there. */
+    public void moveTo(int index, int netnsFd, String newName) {
+        var m = ifinfo(RTM_NEWLINK, NLM_F_ACK, index, 0, 0).attrU32(IFLA_NET_NS_FD, netnsFd).attrString(IFLA_IFNAME, newName);
+        socket.request("move link " + index + " into the container's namespace as " + newName, m);
+    }
+
+    public void delete(int index) {
+        socket.request("delete link " + index, ifinfo(RTM_DELLINK, NLM_F_ACK, index, 0, 0));
+    }
+
+    /** Deletes the link if it exists; false when there was none. */
+    public boolean deleteIfPresent(String name) {
+        try {
+            socket.request("delete link " + name, ifinfo(RTM_DELLINK, NLM_F_ACK, 0, 0, 0).attrString(IFLA_IFNAME, name));
+            return true;
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENODEV) return false;
+            throw e;
+        }
+    }
+
+    public void addAddress(int index, Inet4Address address, int prefix) {
+        var m = new NlMessage().begin(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(prefix).u8(0).u8(RT_SCOPE_UNIVERSE).u32(index)
+                .attr(IFA_LOCAL, address.getAddress()).attr(IFA_ADDRESS, address.getAddress());
+        socket.request("add address " + address.getHostAddress() + "/" + prefix + " to link " + index, m);
+    }
+
+    public List<Address> addresses() {
+        var m = new NlMessage().begin(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP).u8(AF_INET).u8(0).u8(0).u8(0).u32(0);
+        var out = new ArrayList<Address>();
+        for (ByteBuffer b : socket.dump("list addresses", m)) {
+            int prefix = b.get(17) & 0xff;
+            int index = b.getInt(20);
+            var attrs = NetlinkSocket.attributes(b, 24, b.limit() - 24);
+            ByteBuffer a = attrs.getOrDefault(IFA_LOCAL, attrs.get(IFA_ADDRESS));
+            if (a != null && a.limit() == 4) out.add(new Address(index, inet(a), prefix));
+        }
+        return out;
+    }
+
+    /** The default route through {@code gateway}. */
+    public void addDefaultRoute(Inet4Address gateway) {
+        var m = new NlMessage().begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(0).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BOOT).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
+                .attr(RTA_GATEWAY, gateway.getAddress());
+        socket.request("add default route via " + gateway.getHostAddress(), m);
+    }
+
+    public List<Route> routes() {
+        var m = new NlMessage().begin(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP).u8(AF_INET).u8(0).u8(0).u8(0)
+                .u8(0).u8(0).u8(0).u8(0).u32(0);
+        var out = new ArrayList<Route>();
+        for (ByteBuffer b : socket.dump("list routes", m)) {
+            int prefix = b.get(17) & 0xff;
+            int table = b.get(20) & 0xff;
+            var attrs = NetlinkSocket.attributes(b, 28, b.limit() - 28);
+            if (attrs.containsKey(RTA_TABLE)) table = attrs.get(RTA_TABLE).getInt(0);
+            if (table != RT_TABLE_MAIN) continue;
+            Inet4Address dst = attrs.containsKey(RTA_DST) ? inet(attrs.get(RTA_DST)) : null;
+            int oif = attrs.containsKey(RTA_OIF) ? attrs.get(RTA_OIF).getInt(0) : 0;
+            out.add(new Route(dst, prefix, oif));
+        }
+        return out;
+    }
+
+    private static Inet4Address inet(ByteBuffer b) {
+        byte[] a = new byte[4];
+        b.get(0, a);
+        try {
+            return (Inet4Address) java.net.InetAddress.getByAddress(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

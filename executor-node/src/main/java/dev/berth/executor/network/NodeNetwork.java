@@ -1,0 +1,279 @@
+package dev.berth.executor.network;
+
+import dev.berth.executor.ProcFiles;
+import dev.berth.executor.netlink.Nftables;
+import dev.berth.executor.netlink.Rtnl;
+import dev.berth.model.PortMapping;
+import dev.berth.model.spec.PortSpec;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's bridge network: the bridge (made when absent, reused when an earlier run left it),
+ * the packet filter that keeps containers off the node's own services, the address table, spare
+ * veth pairs, and the published ports' relays. Containers are attached before they start and
+ * detached when they end; all of it through netlink, no {@code ip} or {@code nft} binary.
+ */
+public final class NodeNetwork implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeNetwork.class);
+
+    private final NetworkConfig config;
+    private final Subnet subnet;
+    private final Rtnl rtnl;
+    private final Nftables firewall;
+    private final Ipam ipam;
+    private final VethPool pool;
+    private final InetAddress publishAddress;
+    private final String resolvConf;
+    private final Map<String, List<PortForwarder>> forwarders = new ConcurrentHashMap<>();
+    private final Map<String, List<Integer>> published = new ConcurrentHashMap<>();
+
+    private NodeNetwork(NetworkConfig config, Subnet subnet, Rtnl rtnl, Nftables firewall, Ipam ipam, VethPool pool) throws IOException {
+        this.config = config;
+        this.subnet = subnet;
+        this.rtnl = rtnl;
+        this.firewall = firewall;
+        this.ipam = ipam;
+        this.pool = pool;
+        this.publishAddress = InetAddress.getByName(config.publishAddress());
+        this.resolvConf = resolvConf(config.dns());
+    }
+
+    /**
+     * Makes (or adopts) the bridge and the filter, and removes what an earlier run left on the
+     * bridge that no container holds any more.
+     *
+     * @throws IOException when the subnet is in use on this host, with where
+     */
+    public static NodeNetwork start(NetworkConfig config, Path stateDir) throws IOException {
+        Subnet subnet = Subnet.parse(config.subnet());
+        Files.createDirectories(stateDir);
+        Rtnl rtnl = Rtnl.open();
+        Nftables firewall = null;
+        try {
+            var existing = rtnl.link(config.bridge());
+            if (existing.isPresent() && !"bridge".equals(kindOf(rtnl, config.bridge()))) {
+                throw new IOException("network.bridge: a link named " + config.bridge() + " exists and is not a bridge");
+            }
+            checkSubnetFree(rtnl, subnet, existing.map(Rtnl.Link::index).orElse(-1));
+            int bridge;
+            if (existing.isEmpty()) {
+                rtnl.addBridge(config.bridge(), localMac());
+                bridge = rtnl.index(config.bridge());
+                LOG.info("made bridge {} with {} for {}", config.bridge(), subnet.gateway().getHostAddress(), subnet);
+            } else {
+                bridge = existing.get().index();
+                LOG.info("reusing bridge {} for {}", config.bridge(), subnet);
+            }
+            int b = bridge;
+            boolean hasGateway = rtnl.addresses().stream().anyMatch(a -> a.index() == b && a.address().equals(subnet.gateway()));
+            if (!hasGateway) rtnl.addAddress(bridge, subnet.gateway(), subnet.prefix());
+            rtnl.setUp(bridge);
+            firewall = new Nftables(config.firewallTable());
+            firewall.install(config.bridge());
+            var ipam = new Ipam(subnet, stateDir.resolve("ipam.tsv"));
+            removeStrays(rtnl, bridge, ipam);
+            return new NodeNetwork(config, subnet, rtnl, firewall, ipam, new VethPool(rtnl, bridge, config.vethPool()));
+        } catch (IOException | RuntimeException e) {
+            if (firewall != null) firewall.close();
+            rtnl.close();
+            throw e instanceof IOException io ? io : new IOException("bridge network " + config.bridge() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String kindOf(Rtnl rtnl, String name) {
+        return rtnl.links().stream().filter(l -> l.name().equals(name)).map(Rtnl.Link::kind).findFirst().orElse(null);
+    }
+
+    /** Another interface or route of the host in our subnet would make containers' traffic ambiguous: refused. */
+    static void checkSubnetFree(Rtnl rtnl, Subnet subnet, int ownBridge) throws IOException {
+        var names = new java.util.HashMap<Integer, String>();
+        rtnl.links().forEach(l -> names.put(l.index(), l.name()));
+        for (var a : rtnl.addresses()) {
+            if (a.index() != ownBridge && subnet.overlaps(Subnet.toInt(a.address()), a.prefix())) {
+                throw new IOException("network.subnet " + subnet + " is in use on this host: " + a.address().getHostAddress() + "/" + a.prefix()
+                        + " on " + names.getOrDefault(a.index(), "link " + a.index()) + "; choose another subnet for the node");
+            }
+        }
+        for (var r : rtnl.routes()) {
+            if (r.dst() != null && r.oif() != ownBridge && subnet.overlaps(Subnet.toInt(r.dst()), r.prefix())) {
+                throw new IOException("network.subnet " + subnet + " is in use on this host: a route to " + r.dst().getHostAddress() + "/" + r.prefix()
+                        + " via " + names.getOrDefault(r.oif(), "link " + r.oif()) + "; choose another subnet for the node");
+            }
+        }
+    }
+
+    /** Links on our bridge that no lease names are spares or leftovers of a run that died: removed. */
+    private static void removeStrays(Rtnl rtnl, int bridge, Ipam ipam) {
+        Set<String> held = new HashSet<>();
+        ipam.leases().values().forEach(l -> held.add(l.hostVeth()));
+        for (var l : rtnl.links()) {
+            if (l.master() == bridge && !held.contains(l.name())) {
+                LOG.info("removing leftover link {} from bridge", l.name());
+                rtnl.deleteIfPresent(l.name());
+            }
+        }
+    }
+
+    private static byte[] localMac() {
+        byte[] mac = new byte[6];
+        ThreadLocalRandom.current().nextBytes(mac);
+        mac[0] = (byte) ((mac[0] & 0xfe) | 0x02); // unicast, locally administered
+        return mac;
+    }
+
+    public NetworkConfig config() {
+        return config;
+    }
+
+    public Subnet subnet() {
+        return subnet;
+    }
+
+    /**
+     * Gives the container an address and a veth and opens its published ports; undone by
+     * {@link #detach}. {@code ports}' host ports are fixed by now (the scheduler chose the dynamic ones).
+     *
+     * @throws IOException when a host port cannot be bound or no address is left
+     */
+    public Attachment attach(String containerId, List<PortSpec> ports) throws IOException {
+        VethPool.Pair veth = pool.take();
+        Ipam.Lease lease;
+        try {
+            lease = ipam.allocate(containerId, veth.host());
+        } catch (IOException | RuntimeException e) {
+            pool.delete(veth);
+            throw e;
+        }
+        var mappings = new ArrayList<PortMapping>();
+        try {
+            var relays = new ArrayList<PortForwarder>();
+            forwarders.put(containerId, relays);
+            var opened = new ArrayList<Integer>();
+            published.put(containerId, opened);
+            for (PortSpec p : ports) {
+                if (p.staticPort() == null) throw new IllegalArgumentException("port " + p.name() + " has no host port assigned");
+                relays.add(new PortForwarder(publishAddress, p.staticPort(), new InetSocketAddress(lease.address(), p.to())));
+                synchronized (firewall) {
+                    firewall.publish(p.staticPort());
+                }
+                opened.add(p.staticPort());
+                mappings.add(new PortMapping(p.name(), p.staticPort(), p.to()));
+            }
+        } catch (IOException | RuntimeException e) {
+            detach(containerId);
+            throw e;
+        }
+        return new Attachment(lease.address(), subnet.prefix(), subnet.gateway(), veth.host(), veth.peerIndex(), mappings);
+    }
+
+    /** Removes what {@link #attach} made; safe to call twice, and for a container it never attached. */
+    public void detach(String containerId) {
+        var relays = forwarders.remove(containerId);
+        if (relays != null) relays.forEach(PortForwarder::close);
+        var ports = published.remove(containerId);
+        if (ports != null) {
+            for (int p : ports) {
+                try {
+                    synchronized (firewall) {
+                        firewall.unpublish(p);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("container {}: cannot close port {} to containers: {}", containerId, p, e.getMessage());
+                }
+            }
+        }
+        try {
+            var lease = ipam.release(containerId);
+            if (lease.isPresent()) {
+                synchronized (rtnl) {
+                    rtnl.deleteIfPresent(lease.get().hostVeth());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("container {}: cannot release its address or veth: {}", containerId, e.getMessage());
+        }
+    }
+
+    /** Leases whose container is not among {@code alive} (an earlier run died before cleaning up): released. */
+    public void retainOnly(Set<String> alive) {
+        for (String owner : ipam.leases().keySet()) if (!alive.contains(owner)) detach(owner);
+    }
+
+    public Map<String, Ipam.Lease> leases() {
+        return ipam.leases();
+    }
+
+    /** /etc/hosts for a container: its own name on its own address. */
+    public static String hosts(String hostname, java.net.Inet4Address ip) {
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + ip.getHostAddress() + "\t" + hostname + "\n";
+    }
+
+    public String resolvConf() {
+        return resolvConf;
+    }
+
+    /**
+     * The configured nameservers, or else the host's without the loopback ones (a container's
+     * 127.0.0.53 is not the host's resolver), with the host's search and options lines.
+     */
+    static String resolvConf(List<String> dns) {
+        var out = new StringBuilder();
+        List<String> host = List.of();
+        try {
+            host = Files.exists(Path.of("/etc/resolv.conf")) ? List.of(ProcFiles.read(Path.of("/etc/resolv.conf")).split("\n")) : List.of();
+        } catch (IOException ignored) {
+            // no host resolver configuration: none for the container either
+        }
+        if (dns.isEmpty()) {
+            for (String line : host) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2 && f[0].equals("nameserver") && !f[1].startsWith("127.") && !f[1].equals("::1")) out.append(line.trim()).append('\n');
+            }
+        } else {
+            dns.forEach(d -> out.append("nameserver ").append(d).append('\n'));
+        }
+        for (String line : host) {
+            String t = line.trim();
+            if (t.startsWith("search ") || t.startsWith("options ")) out.append(t).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * On shutdown, with every container ended: spares, relays, the filter and — once no port is
+     * left on it — the bridge are removed, so that a stopped node leaves nothing behind.
+     */
+    @Override
+    public void close() {
+        forwarders.keySet().forEach(this::detach);
+        pool.close();
+        try {
+            firewall.remove();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot remove nf_tables table {}: {}", config.firewallTable(), e.getMessage());
+        }
+        firewall.close();
+        try {
+            int bridge = rtnl.index(config.bridge());
+            boolean inUse = rtnl.links().stream().anyMatch(l -> l.master() == bridge);
+            if (inUse) LOG.warn("bridge {} still has ports; kept", config.bridge());
+            else rtnl.deleteIfPresent(config.bridge());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot remove bridge {}: {}", config.bridge(), e.getMessage());
+        }
+        rtnl.close();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.berth.executor;
+
+import dev.berth.executor.network.NetworkConfig;
+
+/**
+ * Bridge networks for tests: each test node its own bridge, subnet (10.211.n.0/24, nothing else's
+ * on this host) and nf_tables table, so that nodes under test never meet, and all names carry "berth".
+ */
+public final class TestNetworks {
+    private TestNetworks() {
+    }
+
+    public static NetworkConfig of(String name, int n) {
+        return NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name);
+    }
+}
