@@ -36,7 +36,8 @@ final class StartLatency {
         boolean runc = !List.of(args).contains("--no-runc");
         Path work = Files.createTempDirectory("berth-bench-");
         try {
-            var config = ExecutorConfig.of("bench", work).withCgroupParent("berth-bench");
+            var config = ExecutorConfig.of("bench", work).withCgroupParent("berth-bench")
+                    .withNetwork(dev.berth.executor.network.NetworkConfig.DEFAULT.withBridge("berth-bench0", "10.211.200.0/24", "berth_bench"), false);
             Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, work.resolve("busybox.tar"));
             NodeRuntime.images(config).importImage(tar, "busybox:bench");
             ContainerRuntime runtime = NodeRuntime.create(config);

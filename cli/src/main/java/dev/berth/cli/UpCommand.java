@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.network.NetworkConfig;
 import dev.berth.executor.NodeRuntime;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.units.ByteSize;
@@ -55,13 +56,27 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION", description = "a node silent this long is down (default ${DEFAULT-VALUE})")
     String nodeTtl;
 
+    @Option(names = "--bridge", defaultValue = "berth0", paramLabel = "NAME", description = "the node's container bridge (default ${DEFAULT-VALUE})")
+    String bridge;
+
+    @Option(names = "--subnet", defaultValue = "10.210.0.0/16", paramLabel = "CIDR", description = "containers' addresses; the first is the bridge's (default ${DEFAULT-VALUE})")
+    String subnet;
+
+    @Option(names = "--allow-host-network", description = "let tasks ask for network mode host")
+    boolean allowHostNetwork;
+
+    @Option(names = "--dns", paramLabel = "IP", description = "a nameserver for containers' resolv.conf (repeatable; default: the host's, without loopback ones)")
+    java.util.List<String> dns = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path data = dataDir != null ? dataDir : defaultDataDir();
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
-        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels);
+        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels)
+                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns,
+                        NetworkConfig.DEFAULT.vethPool()), allowHostNetwork);
         var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"))
                 .withNodeTtl(dev.berth.model.units.Durations.parse(nodeTtl));
         out.println("Starting Berth…");
@@ -87,8 +102,8 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "berth-shutdown"));
         String api = "http://127.0.0.1:" + berth.apiPort();
-        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Data   %s%n",
-                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), data);
+        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Data   %s%n",
+                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), bridge, subnet, data);
         var images = NodeRuntime.images(executor).list();
         out.printf("  Images %s%n%n", images.isEmpty() ? "none yet: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "")
                 : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));

@@ -53,7 +53,7 @@ class ClusterTest {
         int api2 = scheduler(new ClusterSettings(name, "127.0.0.1", p2, all, false), schedulerConfig);
         var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p3, all, true)).await(60, TimeUnit.SECONDS);
         members.add(executor);
-        var config = ExecutorConfig.of("remote-node", dataDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test");
+        var config = ExecutorConfig.of("remote-node", dataDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test").withNetwork(TestDirs.network("clus1", 11), false);
         NodeRuntime.images(config).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox");
         executor.vertx().deployVerticle(new ExecutorVerticle(config, NodeRuntime.create(config), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
 
@@ -72,7 +72,7 @@ class ClusterTest {
         // A second executor, not eligible yet, so that the service lands on the first.
         var backupDir = Files.createTempDirectory("berth-cluster-b-");
         extraDirs.add(backupDir);
-        var backupConfig = ExecutorConfig.of("backup-node", backupDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test-b");
+        var backupConfig = ExecutorConfig.of("backup-node", backupDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test-b").withNetwork(TestDirs.network("clus2", 12), false);
         NodeRuntime.images(backupConfig).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, backupDir.resolve("busybox.tar")), "busybox");
         int p4 = EndToEndTest.freePort();
         var backup = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p4, all, true)).await(60, TimeUnit.SECONDS);

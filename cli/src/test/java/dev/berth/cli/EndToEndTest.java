@@ -42,7 +42,7 @@ class EndToEndTest {
     static void up() throws Exception {
         dataDir = Files.createTempDirectory("berth-e2e-");
         int clusterPort = freePort();
-        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withLogLimit(64 * 1024, 2);
+        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withNetwork(TestDirs.network("e2e", 15), false).withLogLimit(64 * 1024, 2);
         Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar"));
         NodeRuntime.images(executor).importImage(tar, "busybox:latest");
         berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
@@ -153,6 +153,77 @@ class EndToEndTest {
         assertThat(errors.stream().map(e -> (JsonObject) e).filter(e -> e.getString("path").endsWith("memory")).findFirst().orElseThrow()
                 .getString("message")).isEqualTo("\"12XB\" is not a size (use \"128Mi\", \"1G\" or a number of bytes)");
         assertThat(new JsonArray(get("/v1/jobs").body()).stream().map(j -> ((JsonObject) j).getString("name"))).doesNotContain("bad name");
+    }
+
+    @Test
+    @DisplayName("a published port gets a dynamic host port; the allocation shows it with the task's address; it answers on loopback")
+    void publishedPort() throws Exception {
+        String id = submit("""
+                {"name": "web", "type": "service", "groups": [{"tasks": [{"image": "busybox", "killTimeout": "1s",
+                  "command": ["sh", "-c", "while true; do echo hello-web | nc -l -p 8080; done"],
+                  "network": {"ports": [{"name": "http", "to": 8080}]}}]}]}
+                """, "application/json");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("running"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> allocations(id).getJsonObject(0).getJsonObject("network").getString("ip") != null);
+            var network = allocations(id).getJsonObject(0).getJsonObject("network");
+            assertThat(network.getString("mode")).isEqualTo("bridge");
+            assertThat(network.getString("ip")).startsWith("10.211.15.");
+            var port = network.getJsonArray("ports").getJsonObject(0);
+            assertThat(port.getString("name")).isEqualTo("http");
+            assertThat(port.getInteger("to")).isEqualTo(8080);
+            assertThat(port.getInteger("host")).isBetween(20000, 32000);
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> readFrom(port.getInteger("host")).contains("hello-web"));
+        } finally {
+            HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(15)).until(() -> job(id).getString("status").equals("stopped"));
+        }
+    }
+
+    @Test
+    @DisplayName("a static host port is a resource: a second instance cannot land on the node that has it, and says why")
+    void staticPortTaken() throws Exception {
+        String id = submit("""
+                {"name": "twice", "type": "service", "groups": [{"count": 2, "tasks": [{"image": "busybox", "killTimeout": "1s",
+                  "command": ["sleep", "300"], "network": {"ports": [{"name": "p", "to": 80, "static": 28090}]}}]}]}
+                """, "application/json");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> allocations(id).stream().map(a -> (JsonObject) a)
+                    .anyMatch(a -> "running".equals(a.getString("status"))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> allocations(id).stream().map(a -> (JsonObject) a)
+                    .anyMatch(a -> a.getString("reason", "").contains("port 28090 taken on 1 node")));
+        } finally {
+            HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(15)).until(() -> job(id).getString("status").equals("stopped"));
+        }
+    }
+
+    @Test
+    @DisplayName("bad network specs get 400 with the field path: port out of range, a static port twice, host mode no node allows")
+    void badNetworkSpecs() throws Exception {
+        var res = post("/v1/jobs", """
+                {"name": "badnet", "groups": [{"tasks": [{"image": "busybox", "network": {"ports": [{"name": "a", "to": 70000}]}},
+                  {"name": "t2", "image": "busybox", "network": {"ports": [{"name": "a", "to": 80, "static": 8080}, {"name": "b", "to": 81, "static": 8080}]}}]}]}
+                """, "application/json");
+        assertThat(res.statusCode()).isEqualTo(400);
+        var paths = new JsonObject(res.body()).getJsonArray("errors").stream().map(e -> ((JsonObject) e).getString("path")).toList();
+        assertThat(paths).contains("groups[0].tasks[0].network.ports[0].to", "groups[0].tasks[1].network.ports[1].static");
+        var host = post("/v1/jobs", """
+                {"name": "hostnet", "groups": [{"tasks": [{"image": "busybox", "network": {"mode": "host"}}]}]}
+                """, "application/json");
+        assertThat(host.statusCode()).isEqualTo(400);
+        var error = new JsonObject(host.body()).getJsonArray("errors").getJsonObject(0);
+        assertThat(error.getString("path")).isEqualTo("groups[0].tasks[0].network.mode");
+        assertThat(error.getString("message")).contains("host networking is not allowed on any node");
+        assertThat(new JsonArray(get("/v1/jobs").body()).stream().map(j -> ((JsonObject) j).getString("name"))).doesNotContain("hostnet", "badnet");
+    }
+
+    static String readFrom(int port) throws IOException {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            socket.setSoTimeout(3000);
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test

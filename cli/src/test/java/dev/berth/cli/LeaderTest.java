@@ -68,7 +68,7 @@ class LeaderTest {
         startSchedulers(name, ports, all, apis);
         var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", ports[3], all, true, 3)).await(60, TimeUnit.SECONDS);
         members.add(executor);
-        var execConfig = ExecutorConfig.of("leader-test-node", dataDir).withCgroupParent("berth-leader-test").withHeartbeatInterval(Duration.ofMillis(300));
+        var execConfig = ExecutorConfig.of("leader-test-node", dataDir).withCgroupParent("berth-leader-test").withNetwork(TestDirs.network("lead", 13), false).withHeartbeatInterval(Duration.ofMillis(300));
         NodeRuntime.images(execConfig).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox");
         executor.vertx().deployVerticle(new ExecutorVerticle(execConfig, NodeRuntime.create(execConfig), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
 

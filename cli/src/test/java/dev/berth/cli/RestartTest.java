@@ -34,7 +34,7 @@ class RestartTest {
 
     AllInOne start() throws Exception {
         int clusterPort = EndToEndTest.freePort();
-        var executor = ExecutorConfig.of("restart-node", dataDir).withCgroupParent("berth-restart-test");
+        var executor = ExecutorConfig.of("restart-node", dataDir).withCgroupParent("berth-restart-test").withNetwork(TestDirs.network("rest", 14), false);
         return AllInOne.start(ClusterSettings.single("berth-restart-" + clusterPort, clusterPort),
                 SchedulerConfig.defaults().withPort(0).withStateDir(dataDir.resolve("scheduler")), executor, NodeRuntime.create(executor));
     }

@@ -6,9 +6,14 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removes a test's temp dir with everything in it. */
+/** A test's temp dir, removed with everything in it; and each test node's own bridge network. */
 final class TestDirs {
     private TestDirs() {
+    }
+
+    /** Bridge berth-NAME, subnet 10.211.N.0/24, table berth_NAME: test nodes never share a bridge. */
+    static dev.berth.executor.network.NetworkConfig network(String name, int n) {
+        return dev.berth.executor.network.NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name);
     }
 
     static void delete(Path dir) throws IOException {
