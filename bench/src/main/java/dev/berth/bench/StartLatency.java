@@ -10,6 +10,8 @@ import dev.berth.executor.image.LayerUnpacker;
 import dev.berth.model.codec.Json;
 import dev.berth.model.spec.IoLimits;
 import dev.berth.model.spec.Resources;
+import dev.berth.model.spec.NetworkMode;
+import dev.berth.model.spec.NetworkSpec;
 import dev.berth.model.spec.TaskSpec;
 import dev.berth.model.units.ByteSize;
 import dev.berth.model.units.Cpu;
@@ -27,7 +29,8 @@ import java.util.stream.Stream;
  * Container start latency: Berth's start→exec (cgroup made and limited, rootfs mounted, namespaces,
  * hardening, until the command has exec'd) and full life (start, exit, cleanup) of {@code /bin/true}
  * from a busybox image, with cgroup limits and default hardening on; beside {@code runc run} of an
- * equivalent bundle (same rootfs, same limits) measured in the same run.
+ * equivalent bundle (same rootfs, same limits, a network namespace with lo only) measured in the same
+ * run. Berth runs alternate network mode none and bridge, whose difference is what bridge networking costs.
  */
 final class StartLatency {
     public static void main(String[] args) throws Exception {
@@ -41,23 +44,35 @@ final class StartLatency {
             Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, work.resolve("busybox.tar"));
             NodeRuntime.images(config).importImage(tar, "busybox:bench");
             ContainerRuntime runtime = NodeRuntime.create(config);
-            var task = TaskSpec.basic("bench", "busybox:bench", List.of("/bin/true"),
+            var bridged = TaskSpec.basic("bench", "busybox:bench", List.of("/bin/true"),
                     new Resources(Cpu.parse("1"), ByteSize.parse("64Mi"), 64, IoLimits.UNLIMITED, Map.of()));
+            var isolated = bridged.withNetwork(new NetworkSpec(NetworkMode.NONE, List.of()));
             System.out.printf("Container start latency, %d runs after %d warm-up, /bin/true in busybox, limits cpu 1, memory 64Mi, pids 64%n", runs, warmup);
             System.out.printf("host: %d cores, kernel %s%n%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"));
-            for (int i = 0; i < warmup; i++) berthOnce(runtime, task, work, "w" + i);
-            long[] startExec = new long[runs];
-            long[] life = new long[runs];
+            for (int i = 0; i < warmup; i++) {
+                berthOnce(runtime, isolated, work, "w" + i);
+                berthOnce(runtime, bridged, work, "wb" + i);
+            }
+            // network mode none (own namespace, lo only) and bridge (veth, address, route) alternate, so drift hits both alike
+            long[] startExec = new long[runs], life = new long[runs], bridgeStart = new long[runs], bridgeLife = new long[runs];
             for (int i = 0; i < runs; i++) {
-                long[] r = berthOnce(runtime, task, work, "b" + i);
+                long[] r = berthOnce(runtime, isolated, work, "b" + i);
                 startExec[i] = r[0];
                 life[i] = r[1];
+                r = berthOnce(runtime, bridged, work, "n" + i);
+                bridgeStart[i] = r[0];
+                bridgeLife[i] = r[1];
             }
             runtime.close();
             Stats berthStart = Stats.of(startExec), berthLife = Stats.of(life);
+            Stats netStart = Stats.of(bridgeStart), netLife = Stats.of(bridgeLife);
             System.out.println(Stats.header());
-            System.out.println(berthStart.row("berth start -> exec"));
-            System.out.println(berthLife.row("berth full life (start, exit, cleanup)"));
+            System.out.println(berthStart.row("berth start -> exec, network none"));
+            System.out.println(netStart.row("berth start -> exec, network bridge"));
+            System.out.println(berthLife.row("berth full life, network none"));
+            System.out.println(netLife.row("berth full life, network bridge"));
+            System.out.printf("%nbridge networking adds to start -> exec: p50 %.2f ms, p95 %.2f ms (target: at most 2 ms at p50)%n",
+                    netStart.p50() - berthStart.p50(), netStart.p95() - berthStart.p95());
             if (runc) {
                 Path bundle = runcBundle(work, tar);
                 for (int i = 0; i < Math.min(warmup, 10); i++) runcOnce(bundle, "berth-bench-w" + i);
@@ -65,7 +80,7 @@ final class StartLatency {
                 for (int i = 0; i < runs; i++) runcLife[i] = runcOnce(bundle, "berth-bench-r" + i);
                 Stats runcStats = Stats.of(runcLife);
                 System.out.println(runcStats.row("runc run (full life)"));
-                System.out.printf("%nberth full life p50 / runc p50 = %.2f (target: at most 0.33)%n", berthLife.p50() / runcStats.p50());
+                System.out.printf("%nberth full life p50 / runc p50 = %.2f, with bridge networking %.2f (target: at most 0.33)%n", berthLife.p50() / runcStats.p50(), netLife.p50() / runcStats.p50());
                 removeRuncCgroups();
             }
         } finally {

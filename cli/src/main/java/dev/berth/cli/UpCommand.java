@@ -75,8 +75,7 @@ final class UpCommand implements Callable<Integer> {
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
         executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels)
-                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns,
-                        NetworkConfig.DEFAULT.vethPool()), allowHostNetwork);
+                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns), allowHostNetwork);
         var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"))
                 .withNodeTtl(dev.berth.model.units.Durations.parse(nodeTtl));
         out.println("Starting Berth…");

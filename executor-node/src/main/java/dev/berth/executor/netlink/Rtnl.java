@@ -106,30 +106,24 @@ public final class Rtnl implements AutoCloseable {
         socket.request("create bridge " + name, m);
     }
 
-    /** A veth pair, both ends in this namespace. */
-    public void addVeth(String name, String peer) {
-        var m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, 0, 0, 0)
-                .attrString(IFLA_IFNAME, name)
+    /**
+     * A veth pair in one message: {@code host} up on bridge {@code master} here, {@code peer} (down) in
+     * the namespace {@code netnsFd} refers to, with ifindex {@code peerIndex} there (0: the kernel's choice). Made there from the start, the peer never moves between
+     * namespaces (a move waits for RCU grace periods: 17–40 ms measured on a 2-core VM, against ~1 ms for this).
+     */
+    public void addVethInto(String host, int master, int netnsFd, String peer, int peerIndex) {
+        var m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, 0, IFF_UP, IFF_UP)
+                .attrString(IFLA_IFNAME, host).attrU32(IFLA_MASTER, master)
                 .nest(IFLA_LINKINFO, false).attrString(IFLA_INFO_KIND, "veth")
                 .nest(IFLA_INFO_DATA, false).nest(VETH_INFO_PEER, false)
-                .u8(AF_UNSPEC).u8(0).u16(0).u32(0).u32(0).u32(0)
-                .attrString(IFLA_IFNAME, peer)
+                .u8(AF_UNSPEC).u8(0).u16(0).u32(peerIndex).u32(0).u32(0) // not up yet: veth cannot open an end before both exist (ENOTCONN)
+                .attrString(IFLA_IFNAME, peer).attrU32(IFLA_NET_NS_FD, netnsFd)
                 .end().end().end();
-        socket.request("create veth " + name + "/" + peer, m);
-    }
-
-    public void setMaster(int index, int master) {
-        socket.request("attach link " + index + " to " + master, ifinfo(RTM_NEWLINK, NLM_F_ACK, index, 0, 0).attrU32(IFLA_MASTER, master));
+        socket.request("create veth " + host + " with " + peer + " in the container's namespace", m);
     }
 
     public void setUp(int index) {
         socket.request("set link " + index + " up", ifinfo(RTM_NEWLINK, NLM_F_ACK, index, IFF_UP, IFF_UP));
-    }
-
-    /** Moves a link into the network namespace {@code netnsFd} refers to, renaming it there. */
-    public void moveTo(int index, int netnsFd, String newName) {
-        var m = ifinfo(RTM_NEWLINK, NLM_F_ACK, index, 0, 0).attrU32(IFLA_NET_NS_FD, netnsFd).attrString(IFLA_IFNAME, newName);
-        socket.request("move link " + index + " into the container's namespace as " + newName, m);
     }
 
     public void delete(int index) {
@@ -145,6 +139,23 @@ public final class Rtnl implements AutoCloseable {
             if (e.errno() == Errno.ENODEV) return false;
             throw e;
         }
+    }
+
+    /**
+     * A fresh namespace's interface set up in one round trip: {@code index} gets the address and
+     * comes up, lo comes up, the default route goes through {@code gateway}. The kernel handles the
+     * messages in order.
+     */
+    public void configure(int index, Inet4Address address, int prefix, Inet4Address gateway) {
+        var m = new NlMessage().begin(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(prefix).u8(0).u8(RT_SCOPE_UNIVERSE).u32(index)
+                .attr(IFA_LOCAL, address.getAddress()).attr(IFA_ADDRESS, address.getAddress());
+        m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK).u8(AF_UNSPEC).u8(0).u16(0).u32(index).u32(IFF_UP).u32(IFF_UP);
+        m.begin(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK).u8(AF_UNSPEC).u8(0).u16(0).u32(1).u32(IFF_UP).u32(IFF_UP);
+        m.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(0).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BOOT).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
+                .attr(RTA_GATEWAY, gateway.getAddress());
+        socket.request("configure link " + index + " with " + address.getHostAddress() + "/" + prefix + ", lo and a default route via " + gateway.getHostAddress(), m);
     }
 
     public void addAddress(int index, Inet4Address address, int prefix) {
@@ -165,14 +176,6 @@ public final class Rtnl implements AutoCloseable {
             if (a != null && a.limit() == 4) out.add(new Address(index, inet(a), prefix));
         }
         return out;
-    }
-
-    /** The default route through {@code gateway}. */
-    public void addDefaultRoute(Inet4Address gateway) {
-        var m = new NlMessage().begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
-                .u8(AF_INET).u8(0).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BOOT).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
-                .attr(RTA_GATEWAY, gateway.getAddress());
-        socket.request("add default route via " + gateway.getHostAddress(), m);
     }
 
     public List<Route> routes() {

@@ -5,31 +5,29 @@ import dev.berth.executor.netlink.Rtnl;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What happens in a new container's network namespace before its command runs: the veth end
- * moved in as eth0 (from the host's namespace), then — from a socket opened inside — lo and eth0
- * up, the address, the default route through the bridge. Runs on a throwaway thread: it enters
- * the container's namespace and does not come back.
+ * What happens in a new container's network namespace before its command runs: a veth pair made
+ * from the host's namespace with one end on the bridge and the other, eth0, born in the
+ * container's; then — from a socket opened inside — lo up, the address, the default route through
+ * the bridge. Runs on a throwaway thread: it enters the container's namespace and does not come back.
  */
 public final class ContainerNet {
     private ContainerNet() {
     }
 
+    /** eth0's ifindex in the container: lo is 1 in every new namespace, so 2 is free. */
+    static final int ETH0 = 2;
+
     /** @param attachment null for network mode none: only lo, up */
     public static void configure(int netnsFd, Attachment attachment) {
         if (attachment != null) {
             try (Rtnl host = Rtnl.open()) {
-                host.moveTo(attachment.peerIndex(), netnsFd, "eth0");
+                host.addVethInto(attachment.hostVeth(), attachment.bridgeIndex(), netnsFd, "eth0", ETH0);
             }
         }
         Sys.setns(netnsFd, Sys.CLONE_NEWNET);
         try (Rtnl inside = Rtnl.open()) {
-            inside.setUp(1); // lo is ifindex 1 in every namespace
-            if (attachment != null) {
-                int eth0 = inside.index("eth0");
-                inside.addAddress(eth0, attachment.ip(), attachment.prefix());
-                inside.setUp(eth0);
-                inside.addDefaultRoute(attachment.gateway());
-            }
+            if (attachment != null) inside.configure(ETH0, attachment.ip(), attachment.prefix(), attachment.gateway());
+            else inside.setUp(1); // lo is ifindex 1 in every namespace
         }
         // ping without CAP_NET_RAW (which containers do not get): ICMP sockets for every group, as Docker does
         writeSysctl("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");

@@ -13,10 +13,9 @@ import java.util.List;
  * @param firewallTable  the nf_tables table (family inet) Berth owns on this node
  * @param publishAddress host address published ports listen on (0.0.0.0: every address of the node)
  * @param dns            nameservers written to containers' /etc/resolv.conf; empty: the host's own, minus loopback ones
- * @param vethPool       veth pairs kept ready, so a start does not wait for one to be made
  */
-public record NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns, int vethPool) {
-    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", "10.210.0.0/16", "berth", "0.0.0.0", List.of(), 4);
+public record NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns) {
+    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", "10.210.0.0/16", "berth", "0.0.0.0", List.of());
 
     public NetworkConfig {
         dns = List.copyOf(dns);
@@ -30,6 +29,6 @@ public record NetworkConfig(String bridge, String subnet, String firewallTable, 
     }
 
     public NetworkConfig withBridge(String name, String cidr, String table) {
-        return new NetworkConfig(name, cidr, table, publishAddress, dns, vethPool);
+        return new NetworkConfig(name, cidr, table, publishAddress, dns);
     }
 }

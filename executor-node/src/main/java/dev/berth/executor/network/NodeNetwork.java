@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's bridge network: the bridge (made when absent, reused when an earlier run left it),
- * the packet filter that keeps containers off the node's own services, the address table, spare
- * veth pairs, and the published ports' relays. Containers are attached before they start and
+ * the packet filter that keeps containers off the node's own services, the address table and the
+ * published ports' relays. Containers are attached before they start and
  * detached when they end; all of it through netlink, no {@code ip} or {@code nft} binary.
  */
 public final class NodeNetwork implements AutoCloseable {
@@ -34,19 +34,21 @@ public final class NodeNetwork implements AutoCloseable {
     private final Rtnl rtnl;
     private final Nftables firewall;
     private final Ipam ipam;
-    private final VethPool pool;
+    private final int bridgeIndex;
     private final InetAddress publishAddress;
     private final String resolvConf;
     private final Map<String, List<PortForwarder>> forwarders = new ConcurrentHashMap<>();
     private final Map<String, List<Integer>> published = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService unlinking = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("berth-veth-removal").unstarted(r));
 
-    private NodeNetwork(NetworkConfig config, Subnet subnet, Rtnl rtnl, Nftables firewall, Ipam ipam, VethPool pool) throws IOException {
+    private NodeNetwork(NetworkConfig config, Subnet subnet, Rtnl rtnl, Nftables firewall, Ipam ipam, int bridgeIndex) throws IOException {
         this.config = config;
         this.subnet = subnet;
         this.rtnl = rtnl;
         this.firewall = firewall;
         this.ipam = ipam;
-        this.pool = pool;
+        this.bridgeIndex = bridgeIndex;
         this.publishAddress = InetAddress.getByName(config.publishAddress());
         this.resolvConf = resolvConf(config.dns());
     }
@@ -85,7 +87,7 @@ public final class NodeNetwork implements AutoCloseable {
             firewall.install(config.bridge());
             var ipam = new Ipam(subnet, stateDir.resolve("ipam.tsv"));
             removeStrays(rtnl, bridge, ipam);
-            return new NodeNetwork(config, subnet, rtnl, firewall, ipam, new VethPool(rtnl, bridge, config.vethPool()));
+            return new NodeNetwork(config, subnet, rtnl, firewall, ipam, bridge);
         } catch (IOException | RuntimeException e) {
             if (firewall != null) firewall.close();
             rtnl.close();
@@ -115,7 +117,7 @@ public final class NodeNetwork implements AutoCloseable {
         }
     }
 
-    /** Links on our bridge that no lease names are spares or leftovers of a run that died: removed. */
+    /** Links on our bridge that no lease names are leftovers of a run that died: removed. */
     private static void removeStrays(Rtnl rtnl, int bridge, Ipam ipam) {
         Set<String> held = new HashSet<>();
         ipam.leases().values().forEach(l -> held.add(l.hostVeth()));
@@ -149,14 +151,8 @@ public final class NodeNetwork implements AutoCloseable {
      * @throws IOException when a host port cannot be bound or no address is left
      */
     public Attachment attach(String containerId, List<PortSpec> ports) throws IOException {
-        VethPool.Pair veth = pool.take();
-        Ipam.Lease lease;
-        try {
-            lease = ipam.allocate(containerId, veth.host());
-        } catch (IOException | RuntimeException e) {
-            pool.delete(veth);
-            throw e;
-        }
+        String veth = "bv" + java.util.HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()); // made at launch, see ContainerNet
+        Ipam.Lease lease = ipam.allocate(containerId, veth);
         var mappings = new ArrayList<PortMapping>();
         try {
             var relays = new ArrayList<PortForwarder>();
@@ -176,7 +172,7 @@ public final class NodeNetwork implements AutoCloseable {
             detach(containerId);
             throw e;
         }
-        return new Attachment(lease.address(), subnet.prefix(), subnet.gateway(), veth.host(), veth.peerIndex(), mappings);
+        return new Attachment(lease.address(), subnet.prefix(), subnet.gateway(), veth, bridgeIndex, mappings);
     }
 
     /** Removes what {@link #attach} made; safe to call twice, and for a container it never attached. */
@@ -196,14 +192,34 @@ public final class NodeNetwork implements AutoCloseable {
             }
         }
         try {
-            var lease = ipam.release(containerId);
-            if (lease.isPresent()) {
-                synchronized (rtnl) {
-                    rtnl.deleteIfPresent(lease.get().hostVeth());
-                }
-            }
+            ipam.release(containerId).ifPresent(lease -> unlinking.execute(() -> deleteVeth(containerId, lease.hostVeth())));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("container {}: cannot release its address or veth: {}", containerId, e.getMessage());
+            LOG.warn("container {}: cannot release its address: {}", containerId, e.getMessage());
+        }
+    }
+
+    /**
+     * Deleting a veth waits for RCU grace periods (20–50 ms measured here), so it happens off the
+     * path that reports the container's end. The address is free already: next-fit hands it out
+     * again only after every other one. A crash before the delete leaves the veth on the bridge,
+     * where the next start finds it held by no lease and removes it.
+     */
+    private void deleteVeth(String containerId, String veth) {
+        try {
+            synchronized (rtnl) {
+                rtnl.deleteIfPresent(veth);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("container {}: cannot delete its veth {}: {}", containerId, veth, e.getMessage());
+        }
+    }
+
+    /** Waits until the veths of ended containers are gone (tests, and shutdown). */
+    public void settle() {
+        try {
+            unlinking.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("veth removal did not settle: {}", e.getMessage());
         }
     }
 
@@ -253,13 +269,14 @@ public final class NodeNetwork implements AutoCloseable {
     }
 
     /**
-     * On shutdown, with every container ended: spares, relays, the filter and — once no port is
-     * left on it — the bridge are removed, so that a stopped node leaves nothing behind.
+     * On shutdown, with every container ended: relays, the filter and — once no port is left on
+     * it — the bridge are removed, so that a stopped node leaves nothing behind.
      */
     @Override
     public void close() {
         forwarders.keySet().forEach(this::detach);
-        pool.close();
+        settle();
+        unlinking.shutdown();
         try {
             firewall.remove();
         } catch (RuntimeException e) {

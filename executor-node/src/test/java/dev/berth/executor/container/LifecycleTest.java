@@ -99,6 +99,7 @@ class LifecycleTest extends ContainerTestBase {
             String veth = runtime.network().leases().get(id).hostVeth();
             assertThat(runtime.recover()).containsExactly(id);
             assertThat(runtime.network().leases()).isEmpty();
+            runtime.network().settle();
             try (var rtnl = dev.berth.executor.netlink.Rtnl.open()) {
                 assertThat(rtnl.link(veth)).as("the crashed container's veth").isEmpty();
             }

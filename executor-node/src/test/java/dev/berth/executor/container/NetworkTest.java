@@ -154,6 +154,7 @@ class NetworkTest extends ContainerTestBase {
             s.task().kill();
             s.task().exit().get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(5)).until(() -> !node.network.leases().containsKey(s.id()));
+            node.network.settle();
             assertThat(rtnl.link(veth)).isEmpty();
         }
         try (var again = new ServerSocket()) {
