@@ -34,6 +34,15 @@ final class AllocCommands {
             out.printf("Exit code  %s%nReason     %s%nCreated    %s%nStarted    %s%nFinished   %s%n",
                     orDash(a.getInteger("exitCode")), orDash(a.getString("reason")), a.getString("createdAt"),
                     orDash(a.getString("startedAt")), orDash(a.getString("finishedAt")));
+            var net = a.getJsonObject("network");
+            if (net != null) {
+                out.printf("Network    %s%s%n", net.getString("mode"), net.getString("ip") != null ? " " + net.getString("ip") : "");
+                var ports = net.getJsonArray("ports");
+                for (int i = 0; ports != null && i < ports.size(); i++) {
+                    var p = ports.getJsonObject(i);
+                    out.printf("Port       %s: host %d -> %d%n", p.getString("name"), p.getInteger("host"), p.getInteger("to"));
+                }
+            }
             return 0;
         }
 
