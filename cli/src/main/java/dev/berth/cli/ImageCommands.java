@@ -3,6 +3,9 @@ package dev.berth.cli;
 import dev.berth.executor.image.BusyboxImage;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.image.registry.RegistryClient;
+import dev.berth.executor.image.registry.RegistryConfig;
+import dev.berth.model.units.ByteSize;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "image", description = "The images of this node (its data dir): import, list, remove.", mixinStandardHelpOptions = true,
-        subcommands = {ImageCommands.Import.class, ImageCommands.ListImages.class, ImageCommands.Remove.class, ImageCommands.Busybox.class})
+@Command(name = "image", description = "The images of this node (its data dir): pull, import, list, remove, prune.", mixinStandardHelpOptions = true,
+        subcommands = {ImageCommands.Pull.class, ImageCommands.Import.class, ImageCommands.ListImages.class, ImageCommands.Remove.class,
+                ImageCommands.Prune.class, ImageCommands.Busybox.class})
 final class ImageCommands {
 
     static final class Store {
@@ -23,6 +27,70 @@ final class ImageCommands {
 
         ImageStore open() throws java.io.IOException {
             return new ImageStore((dataDir != null ? dataDir : UpCommand.defaultDataDir()).resolve("images"));
+        }
+    }
+
+    @Command(name = "pull", description = "Pull an image from its registry: busybox:1.36, registry.example:5000/team/app@sha256:….")
+    static final class Pull implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @picocli.CommandLine.Mixin Store store;
+        @Parameters(paramLabel = "REF") String reference;
+        @Option(names = "--registries", paramLabel = "FILE", description = "mirrors, insecure registries and credentials (JSON or YAML; see the README)")
+        Path registries;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            var config = registries != null ? RegistryConfig.read(registries) : RegistryConfig.NONE;
+            boolean terminal = System.console() != null;
+            var progress = new ImageStore.PullListener() {
+                int layers, done, cached;
+                long total, got;
+                long shown;
+
+                @Override
+                public void resolved(String name, int n, long bytes, int alreadyHere) {
+                    layers = n;
+                    total = bytes;
+                    out.printf("Pulling %s: %d layer(s), %s (%d already here)%n", name, n, ByteSize.ofBytes(bytes).human(), alreadyHere);
+                    out.flush();
+                }
+
+                @Override
+                public synchronized void bytes(long n) {
+                    got += n;
+                    if (terminal && System.nanoTime() - shown > 200_000_000L) {
+                        shown = System.nanoTime();
+                        out.printf("\r  %s of %s", ByteSize.ofBytes(got).human(), ByteSize.ofBytes(total).human());
+                        out.flush();
+                    }
+                }
+
+                @Override
+                public void layerDone(String digest, boolean wasHere) {
+                    done++;
+                    if (wasHere) cached++;
+                    out.printf("%s  layer %d/%d %s %s, %s of %s%n", terminal ? "\r" : "", done, layers, digest.substring(7, 19),
+                            wasHere ? "already here" : "done", ByteSize.ofBytes(got).human(), ByteSize.ofBytes(total).human());
+                    out.flush();
+                }
+            };
+            Image i = store.open().pull(reference, new RegistryClient(config), progress);
+            out.printf("Pulled %s: %d layer(s), %s fetched%n", i.name(), i.layers().size(), ByteSize.ofBytes(progress.got).human());
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", description = "Remove layers no image uses and unfinished downloads.")
+    static final class Prune implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @picocli.CommandLine.Mixin Store store;
+
+        @Override
+        public Integer call() throws Exception {
+            var pruned = store.open().prune();
+            spec.commandLine().getOut().printf("Removed %d layer(s), %s%n", pruned.layers(), ByteSize.ofBytes(pruned.bytes()).human());
+            return 0;
         }
     }
 

@@ -68,6 +68,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--dns", paramLabel = "IP", description = "a nameserver for containers' resolv.conf (repeatable; default: the host's, without loopback ones)")
     java.util.List<String> dns = new java.util.ArrayList<>();
 
+    @Option(names = "--registries", paramLabel = "FILE", description = "registry mirrors, insecure registries and credentials for pulls (JSON or YAML)")
+    Path registries;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -75,7 +78,8 @@ final class UpCommand implements Callable<Integer> {
         Files.createDirectories(data);
         var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
         executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels)
-                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns), allowHostNetwork);
+                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns), allowHostNetwork)
+                .withRegistries(registries != null ? dev.berth.executor.image.registry.RegistryConfig.read(registries) : dev.berth.executor.image.registry.RegistryConfig.NONE);
         var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"))
                 .withNodeTtl(dev.berth.model.units.Durations.parse(nodeTtl));
         out.println("Starting Berth…");
@@ -104,7 +108,7 @@ final class UpCommand implements Callable<Integer> {
         out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Data   %s%n",
                 api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), bridge, subnet, data);
         var images = NodeRuntime.images(executor).list();
-        out.printf("  Images %s%n%n", images.isEmpty() ? "none yet: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "")
+        out.printf("  Images %s%n%n", images.isEmpty() ? "none yet (pulled when a job needs one; or: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "") + ")"
                 : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));
         out.printf("Try it:%n  ./berth job run examples/hello.yaml%n  curl %s/v1/jobs%n%nPress Ctrl-C to stop.%n", api);
         out.flush();

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.image.registry.RegistryConfig;
+import dev.berth.executor.image.registry.TestLayouts;
+import dev.berth.executor.image.registry.TestRegistry;
 import dev.berth.executor.NodeRuntime;
 import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
@@ -36,13 +39,18 @@ class EndToEndTest {
     static Path dataDir;
     static AllInOne berth;
     static String api;
+    static TestRegistry registry;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void up() throws Exception {
         dataDir = Files.createTempDirectory("berth-e2e-");
         int clusterPort = freePort();
-        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withNetwork(TestDirs.network("e2e", 15), false).withLogLimit(64 * 1024, 2);
+        registry = new TestRegistry();
+        registry.push(TestLayouts.whiteoutImage(dataDir.resolve("layout"), BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("bb.tar"))),
+                "v1", "berth/e2e", false);
+        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withNetwork(TestDirs.network("e2e", 15), false)
+                .withLogLimit(64 * 1024, 2).withRegistries(new RegistryConfig(java.util.Map.of(), java.util.Set.of(registry.host()), java.util.Map.of()));
         Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar"));
         NodeRuntime.images(executor).importImage(tar, "busybox:latest");
         berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
@@ -54,6 +62,7 @@ class EndToEndTest {
     @AfterAll
     static void down() throws Exception {
         if (berth != null) berth.close();
+        if (registry != null) registry.close();
         TestDirs.delete(dataDir);
     }
 
@@ -224,6 +233,24 @@ class EndToEndTest {
             socket.setSoTimeout(3000);
             return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    @DisplayName("a job whose image is not on the node pulls it from the registry first; an image that does not exist fails with why")
+    void pullsMissingImage() throws Exception {
+        String ref = registry.host() + "/berth/e2e:v1";
+        String id = submit("""
+                {"name": "pulled", "groups": [{"tasks": [{"image": "%s", "command": ["cat", "/data/hello.txt"]}]}]}
+                """.formatted(ref), "application/json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(id).getString("status").equals("complete"));
+        String alloc = allocations(id).getJsonObject(0).getString("id");
+        assertThat(get("/v1/allocations/" + alloc + "/logs").body()).isEqualTo("hello from a registry\n");
+        String missing = submit("""
+                {"name": "nopull", "groups": [{"tasks": [{"image": "%s/berth/absent:1", "command": ["true"]}]}]}
+                """.formatted(registry.host()), "application/json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(missing).getString("status").equals("failed"));
+        assertThat(allocations(missing).getJsonObject(0).getString("reason"))
+                .contains("cannot pull image " + registry.host() + "/berth/absent:1").contains("404");
     }
 
     @Test

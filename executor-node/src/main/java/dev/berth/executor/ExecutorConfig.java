@@ -1,5 +1,6 @@
 package dev.berth.executor;
 
+import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.executor.network.NetworkConfig;
 import dev.berth.model.spec.Resources;
 import java.nio.file.Path;
@@ -17,10 +18,12 @@ import java.util.Map;
  * @param shutdownGrace      on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
  * @param logMaxBytes        a task's stdout or stderr file is rotated past this size
  * @param logFiles           rotated copies kept per stream
+ * @param registries         mirrors, insecure (http) registries and credentials for image pulls
  */
 public record ExecutorConfig(String nodeId, String address, Path dataDir, Resources capacity, Map<String, String> labels,
                              String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed, NetworkConfig network,
-                             Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles) {
+                             Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
+                             RegistryConfig registries) {
     public ExecutorConfig {
         labels = Map.copyOf(labels);
         allowedVolumes = List.copyOf(allowedVolumes);
@@ -28,34 +31,38 @@ public record ExecutorConfig(String nodeId, String address, Path dataDir, Resour
 
     public static ExecutorConfig of(String nodeId, Path dataDir) {
         return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false, NetworkConfig.DEFAULT,
-                Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2);
+                Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2, RegistryConfig.NONE);
     }
 
     public ExecutorConfig withCapacity(Resources c) {
-        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries);
     }
 
     public ExecutorConfig withHeartbeatInterval(Duration d) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, d, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, d, shutdownGrace, logMaxBytes, logFiles, registries);
     }
 
     public ExecutorConfig withCgroupParent(String parent) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries);
     }
 
     public ExecutorConfig withLabels(Map<String, String> l) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries);
     }
 
     public ExecutorConfig withLogLimit(long maxBytes, int files) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, maxBytes, files);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, maxBytes, files, registries);
     }
 
     public ExecutorConfig withNetwork(NetworkConfig n, boolean hostAllowed) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostAllowed, n, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostAllowed, n, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries);
     }
 
     public ExecutorConfig withAllowedVolumes(List<Path> roots) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles);
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries);
+    }
+
+    public ExecutorConfig withRegistries(RegistryConfig r) {
+        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, r);
     }
 }

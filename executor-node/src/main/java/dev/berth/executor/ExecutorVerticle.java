@@ -167,6 +167,12 @@ public final class ExecutorVerticle extends VerticleBase {
         Path dir = allocsDir().resolve(a.id());
         vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
+            if (!runtime.ready(s.task)) {
+                // the allocation stays pending, its reason saying how the pull goes
+                runtime.fetch(s.task, progress -> vertx.runOnContext(v -> {
+                    if (!s.ended && s.running == null) report(s, AllocationStatus.PENDING, null, null, progress);
+                }));
+            }
             return runtime.start(a.id(), s.task, dir);
         }, false).onComplete(r -> {
             if (r.failed()) {

@@ -3,6 +3,7 @@ package dev.berth.executor;
 import dev.berth.executor.container.ContainerPlanner;
 import dev.berth.executor.container.ContainerRuntime;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.network.NodeNetwork;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -24,7 +25,8 @@ public final class NodeRuntime {
         NodeNetwork network = NodeNetwork.start(config.network(), config.dataDir().resolve("network"));
         try {
             return new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
-                    new ContainerPlanner.NodeRules(config.allowedVolumes(), config.hostNetworkAllowed()), network);
+                    new ContainerPlanner.NodeRules(config.allowedVolumes(), config.hostNetworkAllowed()), network,
+                    new RegistryClient(config.registries()));
         } catch (IOException | RuntimeException e) {
             network.close();
             throw e;

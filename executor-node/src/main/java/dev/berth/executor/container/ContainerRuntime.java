@@ -5,6 +5,7 @@ import dev.berth.executor.cgroup.CgroupLimits;
 import dev.berth.executor.cgroup.Cgroups;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.network.Attachment;
 import dev.berth.executor.network.NodeNetwork;
@@ -43,10 +44,13 @@ public final class ContainerRuntime implements TaskRuntime {
     private final CoreAllocator cores;
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
     private final NodeNetwork network;
+    private final RegistryClient registry;
 
     /** @param network the node's bridge network; null: tasks in network mode bridge are refused here */
-    public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules, NodeNetwork network) throws IOException {
+    public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules, NodeNetwork network,
+                            RegistryClient registry) throws IOException {
         this.network = network;
+        this.registry = registry;
         this.containersDir = Files.createDirectories(dataDir.resolve("containers"));
         this.images = images;
         this.cgroups = cgroups;
@@ -58,6 +62,54 @@ public final class ContainerRuntime implements TaskRuntime {
 
     public Cgroups cgroups() {
         return cgroups;
+    }
+
+    @Override
+    public boolean ready(TaskSpec task) throws IOException {
+        try {
+            return images.find(task.image()).isPresent();
+        } catch (IllegalArgumentException e) {
+            return true; // a bad name: start() says so
+        }
+    }
+
+    /** Pulls the task's image, saying "pulling image X: 1 of 3 layers, 2.1 MiB of 5.0 MiB" at each layer. */
+    @Override
+    public void fetch(TaskSpec task, java.util.function.Consumer<String> progress) throws TaskStartException {
+        if (registry == null) throw new TaskStartException("image " + task.image() + " is not on this node, and it pulls from no registry");
+        String image = task.image();
+        progress.accept("pulling image " + image);
+        try {
+            images.pull(image, registry, new ImageStore.PullListener() {
+                private int layers, done;
+                private long bytes, got;
+
+                @Override
+                public void resolved(String name, int n, long total, int cached) {
+                    layers = n;
+                    bytes = total;
+                    progress.accept(say());
+                }
+
+                @Override
+                public synchronized void bytes(long n) {
+                    got += n;
+                }
+
+                @Override
+                public void layerDone(String digest, boolean cached) {
+                    done++;
+                    progress.accept(say());
+                }
+
+                private String say() {
+                    return "pulling image " + image + ": " + done + " of " + layers + " layers, "
+                            + new dev.berth.model.units.ByteSize(got).human() + " of " + new dev.berth.model.units.ByteSize(bytes).human();
+                }
+            });
+        } catch (IOException e) {
+            throw new TaskStartException("cannot pull image " + image + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.berth.executor.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.executor.image.registry.ImageRef;
+import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.model.codec.Json;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
  * The node's images: layers unpacked once by digest under {@code layers/}, shared read-only by every
@@ -36,7 +39,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * executor, {@code berth image}) may use one store; the index is changed under a file lock.
  */
 public final class ImageStore {
-    private static final Pattern NAME = Pattern.compile("([a-z0-9.-]+(:\\d+)?/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?");
+    private static final Pattern NAME = Pattern.compile("([a-z0-9.-]+(:\\d+)?/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?");
     private final Path root;
 
     public ImageStore(Path root) throws IOException {
@@ -52,7 +55,7 @@ public final class ImageStore {
     /** NAME defaults its tag to {@code latest}, as Docker does. */
     public static String normalize(String name) {
         String n = name;
-        if (!n.substring(n.lastIndexOf('/') + 1).contains(":")) n = n + ":latest";
+        if (!n.contains("@") && !n.substring(n.lastIndexOf('/') + 1).contains(":")) n = n + ":latest";
         if (!NAME.matcher(n).matches()) throw new IllegalArgumentException("\"" + name + "\" is not an image name (name[:tag], lower case)");
         return n;
     }
@@ -89,6 +92,126 @@ public final class ImageStore {
             return image;
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /** What a pull reports as it goes. */
+    public interface PullListener {
+        PullListener NONE = new PullListener() { };
+
+        /** The manifest is known: so many layers and bytes, so many of them already here. */
+        default void resolved(String name, int layers, long bytes, int cached) {
+        }
+
+        default void bytes(long n) {
+        }
+
+        default void layerDone(String digest, boolean cached) {
+        }
+    }
+
+    /** In this process, one pull per layer at a time; across processes, a lock file per layer. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> PULLING = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Pulls {@code reference} from its registry (or a mirror): the manifest for this node's
+     * platform, each layer this store lacks (verified, unpacked once, shared with other images),
+     * the config; then names the image. Layers already here are not fetched again; a layer that
+     * another pull is fetching is waited for, not fetched twice.
+     */
+    public Image pull(String reference, RegistryClient client, PullListener listener) throws IOException {
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        var where = client.resolve(ref);
+        long bytes = 0;
+        int cached = 0;
+        for (var d : where.layers()) {
+            bytes += d.size();
+            if (Files.isDirectory(layerDir(d.digest()))) cached++;
+        }
+        listener.resolved(ref.storeName(), where.layers().size(), bytes, cached);
+        var digests = new ArrayList<String>();
+        for (var d : where.layers()) {
+            if (!d.digest().matches("sha256:[0-9a-f]{64}")) throw new IOException("layer \"" + d.digest() + "\" of " + ref + " is not a sha256 digest");
+            pullLayer(ref, where, d, client, listener);
+            digests.add(d.digest());
+        }
+        ImageConfig config = config(client.json(where, ref, where.config()));
+        var image = new Image(ref.storeName(), digests, config, bytes, Instant.now());
+        updateIndex(idx -> idx.put(image.name(), image));
+        return image;
+    }
+
+    private void pullLayer(ImageRef ref, RegistryClient.Resolved where, RegistryClient.Descriptor d, RegistryClient client, PullListener listener)
+            throws IOException {
+        String hex = d.digest().substring(7);
+        Path downloads = Files.createDirectories(root.resolve("downloads"));
+        synchronized (PULLING.computeIfAbsent(d.digest(), k -> new Object())) {
+            try (FileChannel lock = FileChannel.open(downloads.resolve(hex + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 var held = lock.lock()) {
+                if (Files.isDirectory(layerDir(d.digest()))) {
+                    listener.layerDone(d.digest(), true);
+                    return;
+                }
+                // kept across an interrupted pull: the next one asks the registry for the rest
+                Path partial = downloads.resolve(hex + ".partial");
+                boolean resumed = Files.exists(partial);
+                try {
+                    client.download(where, ref, d, partial, listener::bytes);
+                } catch (RegistryClient.DigestMismatch e) {
+                    if (!resumed) throw e;
+                    // what an earlier pull left was not a prefix of this blob: it is gone now, start over once
+                    client.download(where, ref, d, partial, listener::bytes);
+                }
+                addLayer(d.digest(), partial);
+                Files.deleteIfExists(partial);
+                listener.layerDone(d.digest(), false);
+            }
+        }
+    }
+
+    /** What {@link #prune} freed. */
+    public record Pruned(int layers, long bytes) {
+    }
+
+    /** Removes layers no image names and downloads no pull is working on. */
+    public Pruned prune() throws IOException {
+        var used = new java.util.HashSet<String>();
+        index().values().forEach(i -> i.layers().forEach(l -> used.add(layerDir(l).getFileName().toString())));
+        int layers = 0;
+        long bytes = 0;
+        try (Stream<Path> dirs = Files.list(root.resolve("layers"))) {
+            for (Path dir : dirs.toList()) {
+                if (used.contains(dir.getFileName().toString())) continue;
+                bytes += sizeOf(dir);
+                deleteTree(dir);
+                layers++;
+            }
+        }
+        Path downloads = root.resolve("downloads");
+        if (Files.isDirectory(downloads)) {
+            try (Stream<Path> files = Files.list(downloads)) {
+                for (Path lockFile : files.filter(f -> f.toString().endsWith(".lock")).toList()) {
+                    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE); var held = ch.tryLock()) {
+                        if (held == null) continue; // a pull is at it
+                        Path partial = lockFile.resolveSibling(lockFile.getFileName().toString().replace(".lock", ".partial"));
+                        if (Files.exists(partial)) bytes += Files.size(partial);
+                        Files.deleteIfExists(partial);
+                        Files.deleteIfExists(lockFile);
+                    }
+                }
+            }
+        }
+        return new Pruned(layers, bytes);
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> p.toFile().length()).sum();
         }
     }
 
@@ -216,7 +339,7 @@ public final class ImageStore {
         int b0 = in.read(), b1 = in.read(), b2 = in.read(), b3 = in.read();
         in.reset();
         if (b0 == 0x1f && b1 == 0x8b) return new GzipCompressorInputStream(in);
-        if (b0 == 0x28 && b1 == 0xb5 && b2 == 0x2f && b3 == 0xfd) throw new IOException("zstd layers are not supported yet");
+        if (b0 == 0x28 && b1 == 0xb5 && b2 == 0x2f && b3 == 0xfd) return new ZstdCompressorInputStream(in);
         return in;
     }
 
@@ -235,7 +358,7 @@ public final class ImageStore {
         }
     }
 
-    static String digestOf(Path file) throws IOException {
+    public static String digestOf(Path file) throws IOException {
         try (var in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return "sha256:" + HexFormat.of().formatHex(in.getMessageDigest().digest());

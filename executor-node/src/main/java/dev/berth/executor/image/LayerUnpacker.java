@@ -1,5 +1,6 @@
 package dev.berth.executor.image;
 
+import dev.berth.executor.linux.Sys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,8 +16,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Unpacks one layer tar into a dir. Entries that would land outside the dir — {@code ../} paths,
  * absolute paths, or paths through a symlink the tar made earlier — are refused, and so is the layer.
  * Owners, modes and times are kept; device nodes are skipped (containers get their own /dev).
+ * OCI whiteouts become overlayfs's, since each layer is an overlay lower dir: {@code .wh.NAME} a 0/0
+ * character device NAME (hides NAME of the layers below), {@code .wh..wh..opq} the
+ * {@code trusted.overlay.opaque} attribute on its dir (hides all the dir had below).
  */
 public final class LayerUnpacker {
+    static final String WHITEOUT = ".wh.", OPAQUE = ".wh..wh..opq";
     private LayerUnpacker() {
     }
 
@@ -30,6 +35,17 @@ public final class LayerUnpacker {
                 if (target.equals(root)) continue;
                 Files.createDirectories(target.getParent());
                 checkParent(root, target);
+                String base = target.getFileName().toString();
+                if (base.equals(OPAQUE)) {
+                    Sys.lsetxattr(target.getParent().toString(), "trusted.overlay.opaque", new byte[] {'y'});
+                    continue;
+                }
+                if (base.startsWith(WHITEOUT)) {
+                    Path hidden = inside(root, e.getName().substring(0, e.getName().length() - base.length()) + base.substring(WHITEOUT.length()));
+                    ImageStore.deleteTree(hidden);
+                    Sys.mknod(hidden.toString(), Sys.S_IFCHR, Sys.makedev(0, 0));
+                    continue;
+                }
                 if (e.isDirectory()) {
                     if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                         Files.deleteIfExists(target);

@@ -17,7 +17,7 @@ public final class Sys {
             NR_SETHOSTNAME = 170, NR_GETTID = 186, NR_WAITID = 247, NR_OPENAT = 257, NR_MKDIRAT = 258, NR_MKNODAT = 259,
             NR_UNLINKAT = 263, NR_SYMLINKAT = 266, NR_UNSHARE = 272, NR_SETNS = 308, NR_SECCOMP = 317,
             NR_PIDFD_SEND_SIGNAL = 424, NR_MOVE_MOUNT = 429, NR_FSOPEN = 430, NR_FSCONFIG = 431, NR_FSMOUNT = 432,
-            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435;
+            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435, NR_LSETXATTR = 189;
 
     public static final int CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
             CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000,
@@ -104,6 +104,14 @@ public final class Sys {
             MemorySegment m = a.allocateFrom(ValueLayout.JAVA_BYTE, data);
             long n = syscall("write", NR_WRITE, fd, m.address(), data.length, 0, 0);
             if (n != data.length) throw new LinuxException("short write (" + n + " of " + data.length + " bytes)", Errno.EIO);
+        }
+    }
+
+    /** lsetxattr(2): an extended attribute on the path itself (not what a symlink points to). */
+    public static void lsetxattr(String path, String name, byte[] value) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocateFrom(ValueLayout.JAVA_BYTE, value);
+            syscall("setxattr " + name + " on " + path, NR_LSETXATTR, str(a, path), str(a, name), v.address(), value.length, 0);
         }
     }
 

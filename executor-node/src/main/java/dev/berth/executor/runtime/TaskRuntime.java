@@ -12,6 +12,20 @@ public interface TaskRuntime {
      */
     RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
 
+    /** Whether everything the task needs is on the node (its image); else {@link #fetch} first. */
+    default boolean ready(TaskSpec task) throws IOException {
+        return true;
+    }
+
+    /**
+     * Fetches what the task lacks (its image, from a registry), telling {@code progress} how it
+     * goes in words a user reads on the allocation. Blocking.
+     *
+     * @throws TaskStartException when it cannot be had, with the reason
+     */
+    default void fetch(TaskSpec task, java.util.function.Consumer<String> progress) throws TaskStartException {
+    }
+
     /**
      * Finds what an earlier run of the executor left (it died with tasks running), stops and removes
      * it, and returns the allocation ids it belonged to, so that their end can be reported.

@@ -28,12 +28,17 @@ final class ContainerFixture implements AutoCloseable {
     final NodeNetwork network;
 
     ContainerFixture() throws Exception {
+        this(null);
+    }
+
+    /** @param registry where missing images are pulled from; null: nowhere */
+    ContainerFixture(dev.berth.executor.image.registry.RegistryClient registry) throws Exception {
         dataDir = Files.createTempDirectory("berth-rt-");
         images = new ImageStore(dataDir.resolve("images"));
         images.importImage(TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         volumes = Files.createDirectories(dataDir.resolve("volumes"));
         network = NodeNetwork.start(TestNetworks.of("test0", 1), dataDir.resolve("network"));
-        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false), network);
+        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false), network, registry);
     }
 
     record Result(TaskExit exit, String stdout, String stderr) {
