@@ -254,6 +254,26 @@ class EndToEndTest {
     }
 
     @Test
+    @DisplayName("berth image pull shows layers and bytes as they come, with a registries file; berth image prune")
+    void imagePullCommand() throws Exception {
+        Path store = dataDir.resolve("cli-store");
+        Path registries = dataDir.resolve("registries.yaml");
+        Files.writeString(registries, "insecure: [\"" + registry.host() + "\"]\n");
+        var pull = cli("image", "pull", registry.host() + "/berth/e2e:v1", "--data-dir", store.toString(), "--registries", registries.toString());
+        assertThat(pull.code).as(pull.err).isZero();
+        assertThat(pull.out).contains("Pulling " + registry.host() + "/berth/e2e:v1: 3 layer(s)", "(0 already here)",
+                "layer 1/3", "layer 3/3", "Pulled " + registry.host() + "/berth/e2e:v1: 3 layer(s)");
+        var again = cli("image", "pull", registry.host() + "/berth/e2e:v1", "--data-dir", store.toString(), "--registries", registries.toString());
+        assertThat(again.out).contains("(3 already here)", "already here, ");
+        assertThat(cli("image", "list", "--data-dir", store.toString()).out).contains(registry.host() + "/berth/e2e:v1");
+        var insecureMissing = cli("image", "pull", registry.host() + "/berth/e2e:v1", "--data-dir", store.toString());
+        assertThat(insecureMissing.code).isEqualTo(1); // https to a plain-http registry: refused, and said
+        assertThat(insecureMissing.err).contains("cannot pull " + registry.host() + "/berth/e2e:v1");
+        assertThat(cli("image", "rm", registry.host() + "/berth/e2e:v1", "--data-dir", store.toString()).code).isZero();
+        assertThat(cli("image", "prune", "--data-dir", store.toString()).out).startsWith("Removed 0 layer(s)");
+    }
+
+    @Test
     @DisplayName("unknown ids, paths and methods get JSON errors with a message")
     void unknownThings() throws Exception {
         for (String path : new String[] {"/v1/jobs/nope", "/v1/jobs/nope/allocations", "/v1/allocations/nope", "/v1/allocations/nope/logs", "/v1/nodes/nope"}) {
@@ -438,8 +458,8 @@ class EndToEndTest {
     static Result cli(String... args) {
         var out = new StringWriter();
         var err = new StringWriter();
-        var full = Stream.concat(Stream.of(args), args.length > 0 && !args[0].startsWith("-") && !String.join(" ", args).contains("--address")
-                ? Stream.of("--address", api) : Stream.<String>empty()).toArray(String[]::new);
+        boolean client = args.length > 0 && !args[0].startsWith("-") && !args[0].equals("image") && !String.join(" ", args).contains("--address");
+        var full = Stream.concat(Stream.of(args), client ? Stream.of("--address", api) : Stream.<String>empty()).toArray(String[]::new);
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full);
         return new Result(code, out.toString(), err.toString());
     }

@@ -184,6 +184,12 @@ public final class RegistryClient {
             return http.send(builder.copy().uri(uri).timeout(Duration.ofMinutes(10)).GET().header("Authorization", answer).build(), body);
         } catch (ConnectException | HttpTimeoutException e) {
             throw new Unreachable("cannot reach the registry (" + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new Unreachable("TLS with " + endpoint + " failed (" + e.getMessage() + "); a registry that speaks plain http must be listed under insecure in the node's registry config");
+        } catch (NotFound | Unreachable | DigestMismatch | AuthFailed e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Unreachable("talking to the registry failed (" + e + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -200,25 +206,25 @@ public final class RegistryClient {
         String basic = creds == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((creds.username() + ":" + creds.password()).getBytes(StandardCharsets.UTF_8));
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-            if (basic == null) throw new IOException(ref.registry() + " asks for credentials: add them under auth in the node's registry config");
+            if (basic == null) throw new AuthFailed(ref.registry() + " asks for credentials: add them under auth in the node's registry config");
             return basic;
         }
-        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) throw new IOException(endpoint + " answered 401 with an unknown challenge \"" + challenge + "\"");
+        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) throw new AuthFailed(endpoint + " answered 401 with an unknown challenge \"" + challenge + "\"");
         var params = new java.util.HashMap<String, String>();
         Matcher m = PARAM.matcher(challenge);
         while (m.find()) params.put(m.group(1), m.group(2));
         String realm = params.get("realm");
-        if (realm == null) throw new IOException(endpoint + " answered 401 with a bearer challenge without realm");
+        if (realm == null) throw new AuthFailed(endpoint + " answered 401 with a bearer challenge without realm");
         String scope = params.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
         var url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
         if (params.containsKey("service")) url.append("&service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8));
         var req = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
         if (basic != null) req.header("Authorization", basic);
         var res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (res.statusCode() != 200) throw new IOException("token service " + realm + " refused (HTTP " + res.statusCode() + "): " + snippet(res.body()));
+        if (res.statusCode() != 200) throw new AuthFailed("token service " + realm + " refused (HTTP " + res.statusCode() + "): " + snippet(res.body()));
         JsonNode token = Json.mapper().readTree(res.body());
         String t = token.path("token").asText(token.path("access_token").asText(""));
-        if (t.isEmpty()) throw new IOException("token service " + realm + " gave no token");
+        if (t.isEmpty()) throw new AuthFailed("token service " + realm + " gave no token");
         return "Bearer " + t;
     }
 
@@ -238,6 +244,13 @@ public final class RegistryClient {
     /** A blob whose bytes do not hash to its digest (the file is gone already). */
     public static final class DigestMismatch extends IOException {
         DigestMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** The registry wants credentials the node does not have, or refused them. */
+    static final class AuthFailed extends IOException {
+        AuthFailed(String message) {
             super(message);
         }
     }

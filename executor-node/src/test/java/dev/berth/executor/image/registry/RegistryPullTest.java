@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -156,6 +157,59 @@ class RegistryPullTest {
         assertThat(image.name()).isEqualTo("registry.example:5000/berth/test:small");
         var deadMirror = new RegistryClient(new RegistryConfig(java.util.Map.of(registry.host(), List.of("http://127.0.0.1:" + closed)), Set.of(registry.host()), java.util.Map.of()));
         assertThat(freshStore().pull(registry.host() + "/berth/test:small", deadMirror, ImageStore.PullListener.NONE).layers()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("auth: a bearer challenge is answered with a token fetched with the node's credentials; basic auth; none configured says what to do")
+    void auth() throws Exception {
+        try (var gate = new AuthGate(registry, true)) {
+            var creds = Map.of(gate.host(), new RegistryConfig.Credentials(AuthGate.USER, AuthGate.PASSWORD));
+            var withCreds = new RegistryClient(new RegistryConfig(Map.of(), Set.of(gate.host()), creds));
+            assertThat(freshStore().pull(gate.host() + "/berth/test:v1", withCreds, ImageStore.PullListener.NONE).layers()).hasSize(3);
+            assertThat(gate.tokensIssued.get()).isEqualTo(1); // fetched once, then reused for every blob
+            var wrong = new RegistryClient(new RegistryConfig(Map.of(), Set.of(gate.host()),
+                    Map.of(gate.host(), new RegistryConfig.Credentials(AuthGate.USER, "wrong"))));
+            assertThatThrownBy(() -> freshStore().pull(gate.host() + "/berth/test:v1", wrong, ImageStore.PullListener.NONE))
+                    .hasMessageContaining("token service").hasMessageContaining("refused (HTTP 401)");
+        }
+        try (var gate = new AuthGate(registry, false)) {
+            var none = new RegistryClient(new RegistryConfig(Map.of(), Set.of(gate.host()), Map.of()));
+            assertThatThrownBy(() -> freshStore().pull(gate.host() + "/berth/test:small", none, ImageStore.PullListener.NONE))
+                    .hasMessageContaining(gate.host() + " asks for credentials: add them under auth in the node's registry config");
+            var basic = new RegistryClient(new RegistryConfig(Map.of(), Set.of(gate.host()),
+                    Map.of(gate.host(), new RegistryConfig.Credentials(AuthGate.USER, AuthGate.PASSWORD))));
+            assertThat(freshStore().pull(gate.host() + "/berth/test:small", basic, ImageStore.PullListener.NONE).layers()).hasSize(1);
+        }
+    }
+
+    @Test
+    @DisplayName("registry config files: read with every problem named; references parse as Docker's do")
+    void configAndReferences() throws Exception {
+        Path file = work.resolve("registries.yaml");
+        Files.writeString(file, """
+                mirrors:
+                  docker.io: ["http://127.0.0.1:5000"]
+                insecure: ["127.0.0.1:5000"]
+                auth:
+                  registry.example:5000: {username: ci, password: pw}
+                """);
+        var config = RegistryConfig.read(file);
+        assertThat(config.endpoints("docker.io")).containsExactly("http://127.0.0.1:5000", "https://registry-1.docker.io");
+        assertThat(config.endpoints("127.0.0.1:5000")).containsExactly("http://127.0.0.1:5000");
+        assertThat(config.auth().get("registry.example:5000").toString()).isEqualTo("ci:***");
+        Files.writeString(file, "mirrors: {docker.io: [ftp://x]}\nauth: {r: {username: u}}\nproxy: 1\n");
+        assertThatThrownBy(() -> RegistryConfig.read(file)).hasMessageContaining("proxy: unknown field")
+                .hasMessageContaining("mirrors.docker.io: \"ftp://x\" is not http(s)://host[:port]").hasMessageContaining("auth.r: needs username and password");
+        assertThat(ImageRef.parse("busybox:1.36")).isEqualTo(new ImageRef("docker.io", "library/busybox", "1.36", null));
+        assertThat(ImageRef.parse("busybox").storeName()).isEqualTo("busybox:latest");
+        var r = ImageRef.parse("registry.example:5000/team/app@sha256:" + "a".repeat(64));
+        assertThat(r.registry()).isEqualTo("registry.example:5000");
+        assertThat(r.repository()).isEqualTo("team/app");
+        assertThat(r.reference()).isEqualTo("sha256:" + "a".repeat(64));
+        assertThat(ImageRef.parse("localhost/x:1").registry()).isEqualTo("localhost");
+        assertThat(ImageRef.parse("team/app:2").repository()).isEqualTo("team/app");
+        assertThatThrownBy(() -> ImageRef.parse("Busybox")).hasMessageContaining("is not an image reference");
+        assertThatThrownBy(() -> ImageRef.parse("app@sha256:xyz")).hasMessageContaining("the digest is not sha256:<64 hex>");
     }
 
     @Test
