@@ -71,6 +71,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--registries", paramLabel = "FILE", description = "registry mirrors, insecure registries and credentials for pulls (JSON or YAML)")
     Path registries;
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "external Kafka brokers for usage events (default: an embedded broker under the data dir)")
+    String kafka;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -87,7 +90,10 @@ final class UpCommand implements Callable<Integer> {
         AllInOne berth;
         try {
             var runtime = NodeRuntime.create(executor);
-            berth = AllInOne.start(ClusterSettings.single("berth-" + port, clusterPort), scheduler, executor, runtime);
+            var cluster = ClusterSettings.single("berth-" + port, clusterPort);
+            berth = kafka != null
+                    ? AllInOne.start(cluster, scheduler.withKafka(kafka), executor.withUsage(executor.usage().withKafka(kafka)), runtime)
+                    : AllInOne.startWithKafka(data.resolve("kafka"), cluster, scheduler, executor, runtime);
         } catch (Exception e) {
             throw new IOException("cannot start Berth: " + rootMessage(e), e);
         }
@@ -105,8 +111,9 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "berth-shutdown"));
         String api = "http://127.0.0.1:" + berth.apiPort();
-        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Data   %s%n",
-                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), bridge, subnet, data);
+        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
+                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), bridge, subnet,
+                kafka != null ? kafka : berth.kafka().bootstrap() + " (embedded, usage events on berth.usage)", data);
         var images = NodeRuntime.images(executor).list();
         out.printf("  Images %s%n%n", images.isEmpty() ? "none yet (pulled when a job needs one; or: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "") + ")"
                 : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));

@@ -6,6 +6,11 @@ import dev.berth.executor.runtime.RunningTask;
 import dev.berth.executor.runtime.TaskExit;
 import dev.berth.executor.runtime.TaskRuntime;
 import dev.berth.executor.runtime.TaskStartException;
+import dev.berth.executor.usage.HostSampler;
+import dev.berth.executor.usage.UsagePublisher;
+import dev.berth.executor.usage.UsageSampler;
+import dev.berth.executor.usage.UsageSpool;
+import dev.berth.model.usage.NodeUsage;
 import dev.berth.model.Allocation;
 import dev.berth.model.AllocationStatus;
 import dev.berth.model.AllocationUpdate;
@@ -48,6 +53,12 @@ public final class ExecutorVerticle extends VerticleBase {
     private final Set<String> stoppedBeforeStart = new HashSet<>();
     private UpdateReporter reporter;
     private long heartbeatSequence;
+    private final HostSampler host = new HostSampler(), eventHost = new HostSampler();
+    private final UsageSampler sampler;
+    private final UsageSampler.Rates heartbeatRates = new UsageSampler.Rates(), eventRates = new UsageSampler.Rates();
+    private NodeUsage latestUsage;
+    private UsageSpool spool;
+    private UsagePublisher publisher;
     /** The newest leader epoch seen: run commands from an older leader are refused. */
     private long highestEpoch;
 
@@ -55,6 +66,7 @@ public final class ExecutorVerticle extends VerticleBase {
         this.config = config;
         this.runtime = runtime;
         this.clock = clock;
+        this.sampler = new UsageSampler(config.nodeId());
     }
 
     /** One allocation on this node. {@code version} numbers the updates this node sends about it. */
@@ -82,6 +94,10 @@ public final class ExecutorVerticle extends VerticleBase {
         reporter = new UpdateReporter(vertx);
         return vertx.executeBlocking(() -> {
             Files.createDirectories(allocsDir());
+            if (config.usage().kafka() != null) {
+                spool = new UsageSpool(config.dataDir().resolve("usage-spool"), config.usage().spoolBytes());
+                publisher = new UsagePublisher(config.usage().kafka(), "berth-usage-" + config.nodeId(), spool);
+            }
             return runtime.recover();
         }).map(leftovers -> {
             for (String id : leftovers) {
@@ -95,7 +111,10 @@ public final class ExecutorVerticle extends VerticleBase {
             bus.<JsonObject>consumer(Addresses.nodeStop(config.nodeId()), this::onStop);
             bus.<JsonObject>consumer(Addresses.nodeLogs(config.nodeId()), this::onLogs);
             heartbeat();
-            vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+            vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> sampleThenHeartbeat());
+            if (config.usage().kafka() != null) {
+                vertx.setPeriodic(config.usage().interval().toMillis(), id -> publishUsage());
+            }
             vertx.setPeriodic(LOG_CHECK_MS, id -> rotateLogs());
             LOG.info("executor node {} started: cpu {}, memory {}, data under {}", config.nodeId(),
                     config.capacity().cpu(), config.capacity().memory().human(), config.dataDir());
@@ -119,6 +138,7 @@ public final class ExecutorVerticle extends VerticleBase {
             exits.add(Future.fromCompletionStage(s.running.exit()));
         }
         return Future.join(exits).eventually(() -> vertx.executeBlocking(() -> {
+            if (publisher != null) publisher.close();
             runtime.close();
             return null;
         }));
@@ -130,8 +150,39 @@ public final class ExecutorVerticle extends VerticleBase {
 
     private void heartbeat() {
         var hb = new Heartbeat(config.nodeId(), config.address(), config.capacity(), config.labels(),
-                Map.of(dev.berth.model.Node.HOST_NETWORK, String.valueOf(config.hostNetworkAllowed())), runningAllocations(), ++heartbeatSequence);
+                Map.of(dev.berth.model.Node.HOST_NETWORK, String.valueOf(config.hostNetworkAllowed())), runningAllocations(), ++heartbeatSequence,
+                latestUsage);
         vertx.eventBus().send(Addresses.HEARTBEATS, Json.write(hb));
+    }
+
+    /** Reads the counters off the event loop, then heartbeats with them; a failed read still heartbeats. */
+    private void sampleThenHeartbeat() {
+        vertx.executeBlocking(() -> {
+            var usage = runtime.usage();
+            return sampler.nodeUsage(host.sample(), usage, heartbeatRates.cores(usage, System.nanoTime()));
+        }, false).onComplete(r -> {
+            if (r.succeeded()) latestUsage = r.result();
+            else LOG.debug("usage sample failed: {}", r.cause().toString());
+            heartbeat();
+        });
+    }
+
+    /** This node's usage events, spooled on disk first and sent to Kafka from there. */
+    private void publishUsage() {
+        var owners = new HashMap<String, UsageSampler.Owner>();
+        for (Supervised s : tasks.values()) {
+            if (s.ended || s.running == null) continue;
+            var r = s.task.resources();
+            owners.put(s.allocation.id(), new UsageSampler.Owner(s.allocation.jobId(), s.allocation.group(), s.allocation.task(),
+                    r.cpu().millicores() / 1000.0, r.memory().bytes()));
+        }
+        vertx.executeBlocking(() -> {
+            var usage = runtime.usage();
+            var events = sampler.events(clock.instant(), eventHost.sample(), usage, eventRates.cores(usage, System.nanoTime()), owners);
+            spool.append(events);
+            publisher.nudge();
+            return events.size();
+        }, true).onFailure(e -> LOG.warn("usage events not spooled: {}", e.toString()));
     }
 
     private void onRun(Message<JsonObject> m) {

@@ -2,6 +2,7 @@ package dev.berth.scheduler;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.berth.scheduler.api.ApiRouter;
+import dev.berth.scheduler.capacity.CapacityPlanner;
 import dev.berth.scheduler.nodes.NodeMonitor;
 import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.placement.Rescheduler;
@@ -30,6 +31,7 @@ public final class SchedulerVerticle extends VerticleBase {
     private HttpServer server;
     private StateJournal journal;
     private Leadership leadership;
+    private CapacityPlanner planner;
 
     public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
         this.config = config;
@@ -60,7 +62,10 @@ public final class SchedulerVerticle extends VerticleBase {
                     if (made > 0) placement.passIfLeading();
                 });
             });
-            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership);
+            if (config.kafka() != null) {
+                planner = new CapacityPlanner(config.kafka(), "berth-capacity-planner-" + hazelcast.getCluster().getLocalMember().getUuid());
+            }
+            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner);
             return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
         }).onSuccess(s -> {
             server = s;
@@ -72,8 +77,9 @@ public final class SchedulerVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         if (leadership != null) leadership.close();
-        return journal == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-            journal.close();
+        return vertx.executeBlocking(() -> {
+            if (planner != null) planner.close();
+            if (journal != null) journal.close();
             return null;
         });
     }

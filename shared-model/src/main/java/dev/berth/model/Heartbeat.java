@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a node says every second: who it is, what it has, and which allocations it is running, so
- * that the scheduler can notice an allocation that a node no longer knows.
+ * What a node says every second: who it is, what it has, which allocations it is running (so
+ * that the scheduler can notice an allocation that a node no longer knows), and what it uses now
+ * ({@code usage}, null until the first sample).
  */
 public record Heartbeat(String nodeId, String address, Resources capacity, Map<String, String> labels,
-                        Map<String, String> attributes, List<String> runningAllocations, long sequence) {
+                        Map<String, String> attributes, List<String> runningAllocations, long sequence,
+                        dev.berth.model.usage.NodeUsage usage) {
     public Heartbeat {
         labels = Map.copyOf(labels);
         attributes = Map.copyOf(attributes);

@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * An executor node as the scheduler knows it. {@code lastHeartbeat} is the scheduler's clock at
  * receipt. {@code eligible} false: no new work lands there (running work stays); draining also
- * moves its service allocations elsewhere.
+ * moves its service allocations elsewhere. {@code usage} is what its latest heartbeat said it uses.
  */
 public record Node(String id, String address, NodeStatus status, Resources capacity, Map<String, String> labels,
-                   Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat, boolean eligible) {
+                   Map<String, String> attributes, Instant registeredAt, Instant lastHeartbeat, boolean eligible,
+                   dev.berth.model.usage.NodeUsage usage) {
     /** The attribute by which a node says it lets tasks use network mode host ({@code "true"}). */
     public static final String HOST_NETWORK = "network.host";
 
@@ -20,11 +21,11 @@ public record Node(String id, String address, NodeStatus status, Resources capac
     }
 
     public Node withStatus(NodeStatus s) {
-        return new Node(id, address, s, capacity, labels, attributes, registeredAt, lastHeartbeat, eligible);
+        return new Node(id, address, s, capacity, labels, attributes, registeredAt, lastHeartbeat, eligible, usage);
     }
 
     public Node withEligible(boolean e) {
-        return new Node(id, address, status, capacity, labels, attributes, registeredAt, lastHeartbeat, e);
+        return new Node(id, address, status, capacity, labels, attributes, registeredAt, lastHeartbeat, e, usage);
     }
 
     /** Ready and eligible: the placement core may put new work here. */

@@ -19,10 +19,30 @@ import java.util.concurrent.TimeUnit;
 public final class AllInOne implements AutoCloseable {
     private final ClusterMember member;
     private final SchedulerVerticle scheduler;
+    private EmbeddedKafka kafka;
+    private String executorDeployment;
 
-    private AllInOne(ClusterMember member, SchedulerVerticle scheduler) {
+    private AllInOne(ClusterMember member, SchedulerVerticle scheduler, String executorDeployment) {
         this.member = member;
         this.scheduler = scheduler;
+        this.executorDeployment = executorDeployment;
+    }
+
+    /**
+     * With the embedded Kafka broker under {@code kafkaDir} (started first, stopped last): the
+     * executor publishes usage to it and the scheduler's capacity planner reads it.
+     */
+    public static AllInOne startWithKafka(java.nio.file.Path kafkaDir, ClusterSettings cluster, SchedulerConfig schedulerConfig,
+                                          ExecutorConfig executorConfig, TaskRuntime runtime) throws Exception {
+        var kafka = EmbeddedKafka.start(kafkaDir, 0);
+        try {
+            var berth = start(cluster, schedulerConfig.withKafka(kafka.bootstrap()), executorConfig.withUsage(executorConfig.usage().withKafka(kafka.bootstrap())), runtime);
+            berth.kafka = kafka;
+            return berth;
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
     }
 
     public static AllInOne start(ClusterSettings cluster, SchedulerConfig schedulerConfig, ExecutorConfig executorConfig,
@@ -31,12 +51,18 @@ public final class AllInOne implements AutoCloseable {
         try {
             var scheduler = new SchedulerVerticle(schedulerConfig, member.hazelcast(), Clock.systemUTC());
             member.vertx().deployVerticle(scheduler).await(60, TimeUnit.SECONDS);
-            member.vertx().deployVerticle(new ExecutorVerticle(executorConfig, runtime, Clock.systemUTC())).await(60, TimeUnit.SECONDS);
-            return new AllInOne(member, scheduler);
+            String executor = member.vertx().deployVerticle(new ExecutorVerticle(executorConfig, runtime, Clock.systemUTC())).await(60, TimeUnit.SECONDS);
+            return new AllInOne(member, scheduler, executor);
         } catch (Exception e) {
             member.close().await(30, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Stops the executor (its tasks end and are reported lost) and starts a new one on {@code runtime}: an executor restart. */
+    public void restartExecutor(ExecutorConfig config, TaskRuntime runtime) throws Exception {
+        member.vertx().undeploy(executorDeployment).await(60, TimeUnit.SECONDS);
+        executorDeployment = member.vertx().deployVerticle(new ExecutorVerticle(config, runtime, Clock.systemUTC())).await(60, TimeUnit.SECONDS);
     }
 
     public int apiPort() {
@@ -45,7 +71,16 @@ public final class AllInOne implements AutoCloseable {
 
     /** Stops the executor's tasks, the API and the cluster member; waits at most {@code timeout}. */
     public void stop(Duration timeout) throws Exception {
-        member.close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            member.close().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (kafka != null) kafka.close();
+        }
+    }
+
+    /** The embedded broker, when there is one. */
+    public EmbeddedKafka kafka() {
+        return kafka;
     }
 
     @Override

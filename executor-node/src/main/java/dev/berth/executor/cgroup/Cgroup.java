@@ -27,6 +27,9 @@ public interface Cgroup {
     /** Cpu time used, in nanoseconds, from the cgroup's own accounting. */
     long cpuUsageNanos() throws IOException;
 
+    /** What it has used so far; missing controllers count zero. */
+    CgroupUsage usage() throws IOException;
+
     /** Pids of the processes in it. */
     java.util.List<Long> processes() throws IOException;
 

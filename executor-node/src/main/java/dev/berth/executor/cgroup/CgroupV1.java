@@ -126,6 +126,27 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public CgroupUsage usage() throws IOException {
+        long throttled = 0, workingSet = 0, peak = 0, pids = 0;
+        long[] bytes = {0, 0}, ops = {0, 0};
+        if (dirs.containsKey("cpu")) throttled = CgroupUsage.keyValues(CgroupFiles.read(dirs.get("cpu").resolve("cpu.stat"))).getOrDefault("throttled_time", 0L);
+        Path memory = dirs.get("memory");
+        if (memory != null) {
+            long usage = Long.parseLong(CgroupFiles.read(memory.resolve("memory.usage_in_bytes")).trim());
+            long inactiveFile = CgroupUsage.keyValues(CgroupFiles.read(memory.resolve("memory.stat"))).getOrDefault("total_inactive_file", 0L);
+            workingSet = Math.max(0, usage - inactiveFile);
+            peak = Long.parseLong(CgroupFiles.read(memory.resolve("memory.max_usage_in_bytes")).trim());
+        }
+        Path blkio = dirs.get("blkio");
+        if (blkio != null) {
+            bytes = CgroupUsage.blkioReadWrite(CgroupFiles.read(blkio.resolve("blkio.throttle.io_service_bytes")));
+            ops = CgroupUsage.blkioReadWrite(CgroupFiles.read(blkio.resolve("blkio.throttle.io_serviced")));
+        }
+        if (dirs.containsKey("pids")) pids = Long.parseLong(CgroupFiles.read(dirs.get("pids").resolve("pids.current")).trim());
+        return new CgroupUsage(cpuUsageNanos(), throttled, workingSet, peak, bytes[0], bytes[1], ops[0], ops[1], pids, oomKilled());
+    }
+
+    @Override
     public List<Long> processes() throws IOException {
         Path dir = dirs.containsKey("pids") ? dirs.get("pids") : dirs.values().iterator().next();
         return CgroupFiles.pids(dir.resolve("cgroup.procs"));

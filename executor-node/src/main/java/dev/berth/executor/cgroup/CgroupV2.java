@@ -125,6 +125,23 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public CgroupUsage usage() throws IOException {
+        var cpu = CgroupUsage.keyValues(CgroupFiles.read(dir.resolve("cpu.stat")));
+        long workingSet = 0, peak = 0, pids = 0;
+        long[] io = new long[4];
+        if (Files.exists(dir.resolve("memory.current"))) {
+            long current = Long.parseLong(CgroupFiles.read(dir.resolve("memory.current")).trim());
+            workingSet = Math.max(0, current - CgroupUsage.keyValues(CgroupFiles.read(dir.resolve("memory.stat"))).getOrDefault("inactive_file", 0L));
+            Path peakFile = dir.resolve("memory.peak"); // Linux 5.19+
+            peak = Files.exists(peakFile) ? Long.parseLong(CgroupFiles.read(peakFile).trim()) : current;
+        }
+        if (Files.exists(dir.resolve("io.stat"))) io = CgroupUsage.ioStat(CgroupFiles.read(dir.resolve("io.stat")));
+        if (Files.exists(dir.resolve("pids.current"))) pids = Long.parseLong(CgroupFiles.read(dir.resolve("pids.current")).trim());
+        return new CgroupUsage(cpu.getOrDefault("usage_usec", 0L) * 1000, cpu.getOrDefault("throttled_usec", 0L) * 1000,
+                workingSet, peak, io[0], io[1], io[2], io[3], pids, oomKilled());
+    }
+
+    @Override
     public List<Long> processes() throws IOException {
         return CgroupFiles.pids(dir.resolve("cgroup.procs"));
     }

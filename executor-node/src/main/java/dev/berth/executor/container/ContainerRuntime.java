@@ -45,6 +45,7 @@ public final class ContainerRuntime implements TaskRuntime {
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
     private final NodeNetwork network;
     private final RegistryClient registry;
+    private final java.util.Map<String, Cgroup> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param network the node's bridge network; null: tasks in network mode bridge are refused here */
     public ContainerRuntime(Path dataDir, ImageStore images, Cgroups cgroups, ContainerPlanner.NodeRules rules, NodeNetwork network,
@@ -62,6 +63,19 @@ public final class ContainerRuntime implements TaskRuntime {
 
     public Cgroups cgroups() {
         return cgroups;
+    }
+
+    @Override
+    public java.util.Map<String, dev.berth.executor.cgroup.CgroupUsage> usage() {
+        var out = new java.util.HashMap<String, dev.berth.executor.cgroup.CgroupUsage>();
+        running.forEach((id, cgroup) -> {
+            try {
+                out.put(id, cgroup.usage());
+            } catch (IOException | RuntimeException ended) {
+                // it ended between the listing and the read
+            }
+        });
+        return out;
     }
 
     @Override
@@ -150,7 +164,9 @@ public final class ContainerRuntime implements TaskRuntime {
             var started = launcher.launch(spec, cgroup);
             var view = new AllocNetwork(mode.wire(), attachment == null ? null : attachment.ip().getHostAddress(),
                     attachment == null ? List.of() : attachment.ports());
+            running.put(id, cgroup);
             return new ContainerTask(id, started, view, cgroup, () -> {
+                running.remove(id);
                 ended(id);
                 cleanup(id, cgroup, dir);
             });

@@ -12,6 +12,11 @@ public interface TaskRuntime {
      */
     RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
 
+    /** What each running task (by allocation id) has used so far, from its cgroup. */
+    default java.util.Map<String, dev.berth.executor.cgroup.CgroupUsage> usage() {
+        return java.util.Map.of();
+    }
+
     /** Whether everything the task needs is on the node (its image); else {@link #fetch} first. */
     default boolean ready(TaskSpec task) throws IOException {
         return true;

@@ -14,7 +14,8 @@ public final class ApiRouter {
     private ApiRouter() {
     }
 
-    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement, Leadership leadership) {
+    public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement, Leadership leadership,
+                                dev.berth.scheduler.capacity.CapacityPlanner planner) {
         Router r = Router.router(vertx);
         var body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")
@@ -22,6 +23,7 @@ public final class ApiRouter {
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);
+        new dev.berth.scheduler.capacity.CapacityApi(vertx, state, placement, planner).routes(r, body);
         r.get("/v1/evaluations/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             Http.reply(ctx, 200, Http.blocking(vertx, () -> state.evaluation(id).orElseThrow(() -> Http.notFound("evaluation", id))));

@@ -66,7 +66,7 @@ public final class NodeMonitor {
         state.updateNode(hb.nodeId(), n -> {
             before[0] = n;
             return new Node(hb.nodeId(), hb.address(), n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
-                    hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible());
+                    hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible(), hb.usage());
         });
         boolean cameBack = before[0] != null && before[0].status() == NodeStatus.DOWN;
         boolean joined = before[0] == null || cameBack;

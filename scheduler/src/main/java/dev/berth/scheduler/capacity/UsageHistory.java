@@ -1,0 +1,87 @@
+package dev.berth.scheduler.capacity;
+
+import dev.berth.model.usage.UsageEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What each node used over time, from its node events: cpu cores busy and memory in use, kept
+ * for {@code retention}. Answers "cpu over the last hour", per node and summed for the cluster
+ * (each node's latest point in each step). Also drops events seen before: per node, every
+ * sequence number at or below the highest one seen is a duplicate (a node's events arrive in
+ * order, in one partition). Pure and not thread-safe.
+ */
+public final class UsageHistory {
+    record Point(Instant at, double cpu, double memory) {
+    }
+
+    private final Duration retention;
+    private final Map<String, ArrayDeque<Point>> nodes = new TreeMap<>();
+    private final Map<String, Long> highest = new HashMap<>();
+    private long accepted, duplicates;
+
+    public UsageHistory(Duration retention) {
+        this.retention = retention;
+    }
+
+    /** False for an event already seen (dropped); true once taken. */
+    public boolean accept(UsageEvent e) {
+        long top = highest.getOrDefault(e.nodeId(), 0L);
+        if (e.sequence() <= top) {
+            duplicates++;
+            return false;
+        }
+        highest.put(e.nodeId(), e.sequence());
+        accepted++;
+        if (UsageEvent.NODE.equals(e.kind())) {
+            var series = nodes.computeIfAbsent(e.nodeId(), k -> new ArrayDeque<>());
+            series.addLast(new Point(e.at(), e.metric("system.cpu.usage"), e.metric("system.memory.usage")));
+            Instant cutoff = e.at().minus(retention);
+            while (!series.isEmpty() && series.peekFirst().at().isBefore(cutoff)) series.removeFirst();
+        }
+        return true;
+    }
+
+    public long accepted() {
+        return accepted;
+    }
+
+    public long duplicates() {
+        return duplicates;
+    }
+
+    public Map<String, Long> highestSequences() {
+        return Map.copyOf(highest);
+    }
+
+    /** Per node and for the cluster: [epoch seconds, value] points since {@code now - range}, one per step (its latest). */
+    public Map<String, Object> series(String resource, Duration range, Duration step, Instant now) {
+        Instant from = now.minus(range);
+        var perNode = new LinkedHashMap<String, Object>();
+        var cluster = new TreeMap<Long, Double>();
+        nodes.forEach((node, points) -> {
+            var buckets = new TreeMap<Long, Double>();
+            for (Point p : points) {
+                if (p.at().isBefore(from)) continue;
+                long bucket = p.at().getEpochSecond() / step.toSeconds() * step.toSeconds();
+                buckets.put(bucket, resource.equals("cpu") ? p.cpu() : p.memory()); // the step's latest point
+            }
+            perNode.put(node, buckets.entrySet().stream().map(e -> List.<Object>of(e.getKey(), e.getValue())).toList());
+            buckets.forEach((t, v) -> cluster.merge(t, v, Double::sum));
+        });
+        var out = new LinkedHashMap<String, Object>();
+        out.put("resource", resource);
+        out.put("unit", resource.equals("cpu") ? "cores" : "bytes");
+        out.put("rangeSeconds", range.toSeconds());
+        out.put("stepSeconds", step.toSeconds());
+        out.put("nodes", perNode);
+        out.put("cluster", cluster.entrySet().stream().map(e -> List.<Object>of(e.getKey(), e.getValue())).toList());
+        return out;
+    }
+}
