@@ -10,8 +10,9 @@ public final class Bench {
         switch (name) {
             case "start" -> StartLatency.main(rest);
             case "placement" -> PlacementBench.main(rest);
+            case "usage" -> UsageBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

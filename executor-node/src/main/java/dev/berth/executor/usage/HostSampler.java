@@ -68,13 +68,14 @@ public final class HostSampler {
         long[] sums = new long[cpus];
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].trim().split("\\s+");
-            for (int c = 0; c < cpus && c + 1 < f.length; c++) {
-                try {
-                    sums[c] += Long.parseLong(f[c + 1]);
-                } catch (NumberFormatException e) {
-                    break; // a line with fewer columns (ERR, MIS)
-                }
+            if (f.length < cpus + 1) continue; // ERR and MIS: one system-wide count, not per cpu
+            long[] row = new long[cpus];
+            try {
+                for (int c = 0; c < cpus; c++) row[c] = Long.parseLong(f[c + 1]);
+            } catch (NumberFormatException e) {
+                continue;
             }
+            for (int c = 0; c < cpus; c++) sums[c] += row[c];
         }
         return sums;
     }
