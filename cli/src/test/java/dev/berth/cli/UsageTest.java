@@ -14,6 +14,7 @@ import dev.berth.model.codec.Json;
 import dev.berth.model.usage.UsageEvent;
 import dev.berth.scheduler.SchedulerConfig;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -124,6 +125,9 @@ class UsageTest {
         assertThat(burn.getLong("cpuSamples")).isGreaterThanOrEqualTo(3);
         var history = new JsonObject(get("/v1/capacity/history?resource=cpu&range=10m&step=10s"));
         assertThat(history.getJsonObject("nodes").getJsonArray("usage-node")).isNotEmpty();
+        assertThat(history.getJsonObject("allocated").getJsonObject("nodes").getJsonArray("usage-node").stream()
+                .map(p -> ((JsonArray) p).getDouble(1))).as("cpu allocated over time").contains(0.5);
+        assertThat(history.getJsonObject("capacity").getJsonArray("cluster")).isNotEmpty();
         HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + job)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 

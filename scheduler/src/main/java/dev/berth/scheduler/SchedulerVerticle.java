@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
     private static final long PLACEMENT_PERIOD_MS = 1000;
+    /** How often capacity and allocation are recorded for the capacity history (usage comes with the usage events). */
+    private static final long HISTORY_PERIOD_MS = 10_000;
 
     private final SchedulerConfig config;
     private final HazelcastInstance hazelcast;
@@ -64,6 +66,10 @@ public final class SchedulerVerticle extends VerticleBase {
             });
             if (config.kafka() != null) {
                 planner = new CapacityPlanner(config.kafka(), "berth-capacity-planner-" + hazelcast.getCluster().getLocalMember().getUuid());
+                vertx.setPeriodic(HISTORY_PERIOD_MS, id -> vertx.executeBlocking(() -> {
+                    planner.recordAllocation(clock.instant(), placement.snapshot());
+                    return null;
+                }, false));
             }
             var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner);
             return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());

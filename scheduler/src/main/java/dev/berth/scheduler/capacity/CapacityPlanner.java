@@ -70,6 +70,14 @@ public final class CapacityPlanner implements AutoCloseable {
         if (history.accept(e)) recommender.add(e);
     }
 
+    /** The cluster as placement sees it (capacity, allocated), recorded for the history. */
+    public synchronized void recordAllocation(Instant at, List<dev.berth.scheduler.placement.Candidate> cluster) {
+        for (var c : cluster) {
+            history.recordAllocation(c.id(), at, c.capacity().cpu().millicores() / 1000.0, c.capacity().memory().bytes(),
+                    c.used().cpu().millicores() / 1000.0, c.used().memory().bytes());
+        }
+    }
+
     public synchronized List<Recommender.Recommendation> recommendations() {
         return recommender.recommendations();
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What each node used over time, from its node events: cpu cores busy and memory in use, kept
- * for {@code retention}. Answers "cpu over the last hour", per node and summed for the cluster
+ * What each node used over time, from its node events (cpu cores busy, memory in use), and what
+ * the scheduler's state said it offered and had allocated, kept for {@code retention}. Answers "cpu over the last hour", per node and summed for the cluster
  * (each node's latest point in each step). Also drops events seen before: per node, every
  * sequence number at or below the highest one seen is a duplicate (a node's events arrive in
  * order, in one partition). Pure and not thread-safe.
@@ -23,6 +23,8 @@ public final class UsageHistory {
 
     private final Duration retention;
     private final Map<String, ArrayDeque<Point>> nodes = new TreeMap<>();
+    private final Map<String, ArrayDeque<Point>> allocated = new TreeMap<>();
+    private final Map<String, ArrayDeque<Point>> capacity = new TreeMap<>();
     private final Map<String, Long> highest = new HashMap<>();
     private long accepted, duplicates;
 
@@ -40,12 +42,22 @@ public final class UsageHistory {
         highest.put(e.nodeId(), e.sequence());
         accepted++;
         if (UsageEvent.NODE.equals(e.kind())) {
-            var series = nodes.computeIfAbsent(e.nodeId(), k -> new ArrayDeque<>());
-            series.addLast(new Point(e.at(), e.metric("system.cpu.usage"), e.metric("system.memory.usage")));
-            Instant cutoff = e.at().minus(retention);
-            while (!series.isEmpty() && series.peekFirst().at().isBefore(cutoff)) series.removeFirst();
+            append(nodes, e.nodeId(), new Point(e.at(), e.metric("system.cpu.usage"), e.metric("system.memory.usage")));
         }
         return true;
+    }
+
+    /** What the scheduler's state says of a node at {@code at}: its capacity and what placed allocations hold. */
+    public void recordAllocation(String node, Instant at, double capacityCpu, double capacityMemory, double allocatedCpu, double allocatedMemory) {
+        append(capacity, node, new Point(at, capacityCpu, capacityMemory));
+        append(allocated, node, new Point(at, allocatedCpu, allocatedMemory));
+    }
+
+    private void append(Map<String, ArrayDeque<Point>> series, String node, Point p) {
+        var points = series.computeIfAbsent(node, k -> new ArrayDeque<>());
+        points.addLast(p);
+        Instant cutoff = p.at().minus(retention);
+        while (!points.isEmpty() && points.peekFirst().at().isBefore(cutoff)) points.removeFirst();
     }
 
     public long accepted() {
@@ -60,26 +72,38 @@ public final class UsageHistory {
         return Map.copyOf(highest);
     }
 
-    /** Per node and for the cluster: [epoch seconds, value] points since {@code now - range}, one per step (its latest). */
+    /**
+     * Per node and for the cluster, [epoch seconds, value] points since {@code now - range}, one per
+     * step (its latest): {@code nodes}/{@code cluster} what the hosts used, and the same shape under
+     * {@code allocated} and {@code capacity}.
+     */
     public Map<String, Object> series(String resource, Duration range, Duration step, Instant now) {
-        Instant from = now.minus(range);
-        var perNode = new LinkedHashMap<String, Object>();
-        var cluster = new TreeMap<Long, Double>();
-        nodes.forEach((node, points) -> {
-            var buckets = new TreeMap<Long, Double>();
-            for (Point p : points) {
-                if (p.at().isBefore(from)) continue;
-                long bucket = p.at().getEpochSecond() / step.toSeconds() * step.toSeconds();
-                buckets.put(bucket, resource.equals("cpu") ? p.cpu() : p.memory()); // the step's latest point
-            }
-            perNode.put(node, buckets.entrySet().stream().map(e -> List.<Object>of(e.getKey(), e.getValue())).toList());
-            buckets.forEach((t, v) -> cluster.merge(t, v, Double::sum));
-        });
         var out = new LinkedHashMap<String, Object>();
         out.put("resource", resource);
         out.put("unit", resource.equals("cpu") ? "cores" : "bytes");
         out.put("rangeSeconds", range.toSeconds());
         out.put("stepSeconds", step.toSeconds());
+        out.putAll(view(nodes, resource, range, step, now));
+        out.put("allocated", view(allocated, resource, range, step, now));
+        out.put("capacity", view(capacity, resource, range, step, now));
+        return out;
+    }
+
+    private static Map<String, Object> view(Map<String, ArrayDeque<Point>> series, String resource, Duration range, Duration step, Instant now) {
+        Instant from = now.minus(range);
+        var perNode = new LinkedHashMap<String, Object>();
+        var cluster = new TreeMap<Long, Double>();
+        series.forEach((node, points) -> {
+            var buckets = new TreeMap<Long, Double>();
+            for (Point p : points) {
+                if (p.at().isBefore(from)) continue;
+                long bucket = p.at().getEpochSecond() / step.toSeconds() * step.toSeconds();
+                buckets.put(bucket, resource.equals("cpu") ? p.cpu() : p.memory());
+            }
+            perNode.put(node, buckets.entrySet().stream().map(e -> List.<Object>of(e.getKey(), e.getValue())).toList());
+            buckets.forEach((t, v) -> cluster.merge(t, v, Double::sum));
+        });
+        var out = new LinkedHashMap<String, Object>();
         out.put("nodes", perNode);
         out.put("cluster", cluster.entrySet().stream().map(e -> List.<Object>of(e.getKey(), e.getValue())).toList());
         return out;

@@ -87,9 +87,17 @@ class CapacityTest {
                 Map.of("system.cpu.usage", 0.5, "system.memory.usage", 2e9)))).isTrue();
         assertThat(h.accepted()).isEqualTo(2);
         assertThat(h.duplicates()).isEqualTo(1);
+        h.recordAllocation("n1", T0, 4, 8e9, 1.5, 2e9);
+        h.recordAllocation("n2", T0, 2, 4e9, 0.5, 1e9);
         var series = h.series("cpu", Duration.ofMinutes(10), Duration.ofSeconds(60), T0.plusSeconds(30));
         assertThat((List<?>) series.get("cluster")).hasSize(1);
-        assertThat(((List<?>) ((List<?>) series.get("cluster")).getFirst()).get(1)).isEqualTo(2.0);
+        assertThat(((List<?>) ((List<?>) series.get("cluster")).getFirst()).get(1)).as("used, summed").isEqualTo(2.0);
+        @SuppressWarnings("unchecked")
+        var allocated = (Map<String, Object>) series.get("allocated");
+        assertThat(((List<?>) ((List<?>) allocated.get("cluster")).getFirst()).get(1)).isEqualTo(2.0);
+        @SuppressWarnings("unchecked")
+        var capacity = (Map<String, Object>) series.get("capacity");
+        assertThat(((List<?>) ((List<?>) capacity.get("cluster")).getFirst()).get(1)).isEqualTo(6.0);
     }
 
     @Test
