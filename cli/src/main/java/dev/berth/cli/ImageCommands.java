@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.executor.image.BusyboxImage;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.image.PullTally;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.model.units.ByteSize;
@@ -43,22 +44,19 @@ final class ImageCommands {
             PrintWriter out = spec.commandLine().getOut();
             var config = registries != null ? RegistryConfig.read(registries) : RegistryConfig.NONE;
             boolean terminal = System.console() != null;
-            var progress = new ImageStore.PullListener() {
-                int layers, done, cached;
-                long total, got;
+            var progress = new PullTally() {
                 long shown;
 
                 @Override
                 public void resolved(String name, int n, long bytes, int alreadyHere) {
-                    layers = n;
-                    total = bytes;
+                    super.resolved(name, n, bytes, alreadyHere);
                     out.printf("Pulling %s: %d layer(s), %s (%d already here)%n", name, n, ByteSize.ofBytes(bytes).human(), alreadyHere);
                     out.flush();
                 }
 
                 @Override
                 public synchronized void bytes(long n) {
-                    got += n;
+                    super.bytes(n);
                     if (terminal && System.nanoTime() - shown > 200_000_000L) {
                         shown = System.nanoTime();
                         out.printf("\r  %s of %s", ByteSize.ofBytes(got).human(), ByteSize.ofBytes(total).human());
@@ -67,16 +65,15 @@ final class ImageCommands {
                 }
 
                 @Override
-                public void layerDone(String digest, boolean wasHere) {
-                    done++;
-                    if (wasHere) cached++;
+                public synchronized void layerDone(String digest, boolean wasHere) {
+                    super.layerDone(digest, wasHere);
                     out.printf("%s  layer %d/%d %s %s, %s of %s%n", terminal ? "\r" : "", done, layers, digest.substring(7, 19),
                             wasHere ? "already here" : "done", ByteSize.ofBytes(got).human(), ByteSize.ofBytes(total).human());
                     out.flush();
                 }
             };
             Image i = store.open().pull(reference, new RegistryClient(config), progress);
-            out.printf("Pulled %s: %d layer(s), %s fetched%n", i.name(), i.layers().size(), ByteSize.ofBytes(progress.got).human());
+            out.printf("Pulled %s: %d layer(s), %s fetched%n", i.name(), i.layers().size(), ByteSize.ofBytes(progress.fetched()).human());
             return 0;
         }
     }

@@ -5,6 +5,7 @@ import dev.berth.executor.cgroup.CgroupLimits;
 import dev.berth.executor.cgroup.Cgroups;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
+import dev.berth.executor.image.PullTally;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.network.Attachment;
@@ -94,31 +95,17 @@ public final class ContainerRuntime implements TaskRuntime {
         String image = task.image();
         progress.accept("pulling image " + image);
         try {
-            images.pull(image, registry, new ImageStore.PullListener() {
-                private int layers, done;
-                private long bytes, got;
-
+            images.pull(image, registry, new PullTally() {
                 @Override
                 public void resolved(String name, int n, long total, int cached) {
-                    layers = n;
-                    bytes = total;
-                    progress.accept(say());
-                }
-
-                @Override
-                public synchronized void bytes(long n) {
-                    got += n;
+                    super.resolved(name, n, total, cached);
+                    progress.accept("pulling image " + image + ": " + progress());
                 }
 
                 @Override
                 public void layerDone(String digest, boolean cached) {
-                    done++;
-                    progress.accept(say());
-                }
-
-                private String say() {
-                    return "pulling image " + image + ": " + done + " of " + layers + " layers, "
-                            + new dev.berth.model.units.ByteSize(got).human() + " of " + new dev.berth.model.units.ByteSize(bytes).human();
+                    super.layerDone(digest, cached);
+                    progress.accept("pulling image " + image + ": " + progress());
                 }
             });
         } catch (IOException e) {

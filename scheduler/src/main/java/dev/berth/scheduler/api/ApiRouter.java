@@ -23,7 +23,7 @@ public final class ApiRouter {
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);
-        new dev.berth.scheduler.capacity.CapacityApi(vertx, state, placement, planner).routes(r, body);
+        new CapacityApi(vertx, state, placement, planner).routes(r, body);
         r.get("/v1/evaluations/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             Http.reply(ctx, 200, Http.blocking(vertx, () -> state.evaluation(id).orElseThrow(() -> Http.notFound("evaluation", id))));

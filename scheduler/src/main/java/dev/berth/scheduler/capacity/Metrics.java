@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code /metrics}: node and allocation gauges in Prometheus text through Micrometer, rebuilt from
  * the cluster state at each scrape (rows of gone nodes and allocations disappear).
  */
-final class Metrics {
+public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, MultiGauge> gauges = new HashMap<>();
 
@@ -25,7 +25,7 @@ final class Metrics {
         return gauges.computeIfAbsent(name, n -> MultiGauge.builder(n).baseUnit(unit).description(help).register(registry));
     }
 
-    synchronized String scrape(Collection<Node> nodes, List<Candidate> candidates) {
+    public synchronized String scrape(Collection<Node> nodes, List<Candidate> candidates) {
         var byId = new HashMap<String, Candidate>();
         candidates.forEach(c -> byId.put(c.id(), c));
         var capCpu = new ArrayList<MultiGauge.Row<?>>();

@@ -108,7 +108,7 @@ class CapacityTest {
         JobSpec spec = spec("""
                 {"name": "web", "groups": [{"name": "g", "tasks": [{"image": "x", "resources": {"cpu": "1", "memory": "1Gi"}}]}]}
                 """);
-        var fit = CapacityApi.fit(cluster, spec).getFirst();
+        var fit = dev.berth.scheduler.api.CapacityApi.fit(cluster, spec).getFirst();
         int n = (int) fit.get("fits");
         // a: 3 cpu, 6Gi free → 3; b: 2, 4Gi → 2; c: 8 cpu, 2Gi → 2
         assertThat(n).isEqualTo(7);

@@ -1,14 +1,15 @@
-package dev.berth.scheduler.capacity;
+package dev.berth.scheduler.api;
 
 import dev.berth.model.Node;
 import dev.berth.model.NodeStatus;
-import dev.berth.model.codec.Json;
 import dev.berth.model.spec.GroupSpec;
 import dev.berth.model.spec.JobSpec;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.spec.SpecReader;
 import dev.berth.model.spec.SpecResult;
 import dev.berth.model.units.Durations;
+import dev.berth.scheduler.capacity.CapacityPlanner;
+import dev.berth.scheduler.capacity.Metrics;
 import dev.berth.scheduler.placement.Candidate;
 import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.placement.Simulation;
@@ -49,11 +50,11 @@ public final class CapacityApi {
     }
 
     public void routes(Router r, BodyHandler body) {
-        r.get("/v1/capacity").handler(ctx -> blocking(ctx, this::capacity));
+        r.get("/v1/capacity").handler(ctx -> Http.reply(ctx, 200, Http.blocking(vertx, this::capacity)));
         r.post("/v1/capacity/fit").handler(body).handler(this::fit);
         r.get("/v1/capacity/recommendations").handler(ctx -> needsPlanner(ctx, () -> Map.of("recommendations", planner.recommendations())));
         r.get("/v1/capacity/history").handler(this::history);
-        r.get("/metrics").handler(ctx -> vertx.executeBlocking(() -> metrics.scrape(state.nodes(), placement.snapshot()), false)
+        r.get("/metrics").handler(ctx -> Http.blocking(vertx, () -> metrics.scrape(state.nodes(), placement.snapshot()))
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));
     }
@@ -110,13 +111,8 @@ public final class CapacityApi {
 
     private void fit(RoutingContext ctx) {
         switch (SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"))) {
-            case SpecResult.Invalid invalid -> {
-                var errors = new io.vertx.core.json.JsonArray();
-                invalid.errors().forEach(e -> errors.add(new io.vertx.core.json.JsonObject().put("path", e.path()).put("message", e.message())));
-                ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                        .end(new io.vertx.core.json.JsonObject().put("errors", errors).encode());
-            }
-            case SpecResult.Valid valid -> blocking(ctx, () -> Map.of("groups", fit(placement.snapshot(), valid.spec())));
+            case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
+            case SpecResult.Valid valid -> Http.reply(ctx, 200, Http.blocking(vertx, () -> Map.of("groups", fit(placement.snapshot(), valid.spec()))));
         }
     }
 
@@ -183,23 +179,14 @@ public final class CapacityApi {
     }
 
     private static void badRequest(RoutingContext ctx, String field, String message) {
-        ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                .end(new io.vertx.core.json.JsonObject().put("errors", new io.vertx.core.json.JsonArray()
-                        .add(new io.vertx.core.json.JsonObject().put("path", field).put("message", message))).encode());
+        Http.errors(ctx, List.of(new dev.berth.model.spec.FieldError(field, message)));
     }
 
     private void needsPlanner(RoutingContext ctx, java.util.concurrent.Callable<Object> answer) {
         if (planner == null) {
-            ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
-                    .end("{\"error\":\"capacity planning reads usage from Kafka, and this scheduler has none configured\"}");
+            ctx.fail(new Http.Problem(503, "capacity planning reads usage from Kafka, and this scheduler has none configured"));
             return;
         }
-        blocking(ctx, answer);
-    }
-
-    private void blocking(RoutingContext ctx, java.util.concurrent.Callable<Object> answer) {
-        vertx.executeBlocking(answer, false)
-                .onSuccess(v -> ctx.response().putHeader("Content-Type", "application/json").end(Json.write(v)))
-                .onFailure(ctx::fail);
+        Http.reply(ctx, 200, Http.blocking(vertx, answer));
     }
 }
