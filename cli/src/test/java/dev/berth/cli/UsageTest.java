@@ -100,7 +100,7 @@ class UsageTest {
         kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0); // same dir, same ports
 
         // And the executor restarts: its task is stopped, placed again, and the numbering goes on.
-        berth.restartExecutor(executor, NodeRuntime.create(executor));
+        berth.restartExecutor(executor);
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             long next = Long.parseLong(Files.readString(dataDir.resolve("usage-spool/next")).trim());
             long acked = Long.parseLong(Files.readString(dataDir.resolve("usage-spool/acked")).trim());

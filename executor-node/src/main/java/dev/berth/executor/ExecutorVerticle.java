@@ -51,6 +51,8 @@ public final class ExecutorVerticle extends VerticleBase {
     private final Clock clock;
     private final Map<String, Supervised> tasks = new HashMap<>();
     private final Set<String> stoppedBeforeStart = new HashSet<>();
+    /** Container starts running on worker threads now. */
+    private final Set<Future<RunningTask>> starting = new HashSet<>();
     private UpdateReporter reporter;
     private long heartbeatSequence;
     private final HostSampler host = new HostSampler(), eventHost = new HostSampler();
@@ -128,6 +130,11 @@ public final class ExecutorVerticle extends VerticleBase {
      */
     @Override
     public Future<?> stop() {
+        // starts under way finish first (a start cut short would leave half a container), then everything stops
+        return Future.join(new ArrayList<>(starting)).eventually(this::stopTasks);
+    }
+
+    private Future<?> stopTasks() {
         var exits = new ArrayList<Future<?>>();
         for (Supervised s : tasks.values()) {
             if (s.running == null || s.ended) continue;
@@ -216,7 +223,7 @@ public final class ExecutorVerticle extends VerticleBase {
     private void launch(Supervised s) {
         Allocation a = s.allocation;
         Path dir = allocsDir().resolve(a.id());
-        vertx.executeBlocking(() -> {
+        Future<RunningTask> launching = vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
             if (!runtime.ready(s.task)) {
                 // the allocation stays pending, its reason saying how the pull goes
@@ -225,7 +232,10 @@ public final class ExecutorVerticle extends VerticleBase {
                 }));
             }
             return runtime.start(a.id(), s.task, dir);
-        }, false).onComplete(r -> {
+        }, false);
+        starting.add(launching);
+        launching.onComplete(r -> {
+            starting.remove(launching);
             if (r.failed()) {
                 Throwable e = r.cause();
                 String why = e instanceof TaskStartException ? e.getMessage() : "cannot start: " + e;

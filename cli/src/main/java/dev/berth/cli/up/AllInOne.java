@@ -59,9 +59,13 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
-    /** Stops the executor (its tasks end and are reported lost) and starts a new one on {@code runtime}: an executor restart. */
-    public void restartExecutor(ExecutorConfig config, TaskRuntime runtime) throws Exception {
+    /**
+     * An executor restart: the executor stops (its tasks end and are reported lost, its runtime
+     * closes), then a new one starts on a runtime made only now, as a new process would.
+     */
+    public void restartExecutor(ExecutorConfig config) throws Exception {
         member.vertx().undeploy(executorDeployment).await(60, TimeUnit.SECONDS);
+        var runtime = dev.berth.executor.NodeRuntime.create(config);
         executorDeployment = member.vertx().deployVerticle(new ExecutorVerticle(config, runtime, Clock.systemUTC())).await(60, TimeUnit.SECONDS);
     }
 

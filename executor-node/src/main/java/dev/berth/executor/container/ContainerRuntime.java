@@ -205,6 +205,20 @@ public final class ContainerRuntime implements TaskRuntime {
     }
 
     private static void removeCgroupAndDir(String id, Cgroup cgroup, Path dir) {
+        boolean interrupted = Thread.interrupted(); // a stopping executor interrupts its workers: this must finish all the same
+        try {
+            removeCgroup(id, cgroup);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("container {}: cannot remove {}: {}", id, dir, e.getMessage());
+        }
+    }
+
+    private static void removeCgroup(String id, Cgroup cgroup) {
         try {
             // The kernel lets go of exiting tasks a moment after they are reaped: poll finely, then less so.
             long self = ProcessHandle.current().pid();
@@ -212,11 +226,6 @@ public final class ContainerRuntime implements TaskRuntime {
             cgroup.remove();
         } catch (IOException | InterruptedException e) {
             LOG.warn("container {}: cannot remove its cgroup: {}", id, e.getMessage());
-        }
-        try {
-            deleteTree(dir);
-        } catch (IOException e) {
-            LOG.warn("container {}: cannot remove {}: {}", id, dir, e.getMessage());
         }
     }
 

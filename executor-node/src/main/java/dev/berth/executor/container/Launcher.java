@@ -131,6 +131,8 @@ public final class Launcher {
             steps.put("returned", System.nanoTime());
             return new Started(t.pid, Sys.pidfdOpen(t.pid), steps);
         } catch (InterruptedException e) {
+            t.abort = true;
+            abandon(tThread, t, hThread, h, cgroup);
             Thread.currentThread().interrupt();
             throw new LaunchException("interrupted while starting container " + spec.id(), e);
         } finally {
@@ -139,6 +141,27 @@ public final class Launcher {
             // setresuid on T made the whole process non-dumpable, which hides its /proc entries from later launches
             if (spec.uid() != 0) Sys.prctl("PR_SET_DUMPABLE", 4, 1, 0);
         }
+    }
+
+    /**
+     * The caller gave up (interrupted, e.g. the executor is stopping): T and H may still go on, and a
+     * child may wait at its gate. Wait for them without heeding interrupts (bounded), then kill and
+     * reap whatever of the launch exists, so that no half-started container outlives it.
+     */
+    private static void abandon(Thread tThread, LaunchThread t, Thread hThread, Helper h, Cgroup cgroup) {
+        long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000;
+        for (Thread th : new Thread[] {tThread, hThread}) {
+            while (th != null && th.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    th.join(100);
+                } catch (InterruptedException again) {
+                    // keep waiting: the interrupt is restored by the caller
+                }
+            }
+        }
+        reap(t.pid);
+        if (h != null) reap(h.childPid);
+        killStrays(cgroup);
     }
 
     private static void reap(int pid) {

@@ -38,8 +38,8 @@ public final class Spawn {
     }
 
     /**
-     * What the child does between fork and exec: first open {@code gate} (a FIFO, blocking until the
-     * runtime opens its other end), then take its stdio, change dir, and close every other fd.
+     * What the child does between fork and exec: take its stdio and close every other fd, then open
+     * {@code gate} (a FIFO, blocking until the runtime opens its other end) and close it, change dir.
      */
     public record Plan(String path, List<String> argv, List<String> env, String gate, int stdin, int stdout, int stderr, String workdir) {
     }
@@ -52,15 +52,17 @@ public final class Spawn {
             check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(fa));
             check("posix_spawnattr_init", (int) AT_INIT.invokeExact(attr));
             try {
-                int gateFd = 3;
-                if (plan.gate() != null) {
-                    check("addopen gate", (int) FA_OPEN.invokeExact(fa, gateFd, a.allocateFrom(plan.gate()), Sys.O_RDONLY, 0));
-                }
                 check("adddup2 stdin", (int) FA_DUP2.invokeExact(fa, plan.stdin(), 0));
                 check("adddup2 stdout", (int) FA_DUP2.invokeExact(fa, plan.stdout(), 1));
                 check("adddup2 stderr", (int) FA_DUP2.invokeExact(fa, plan.stderr(), 2));
-                if (plan.workdir() != null) check("addchdir " + plan.workdir(), (int) FA_CHDIR.invokeExact(fa, a.allocateFrom(plan.workdir())));
+                // every inherited fd goes before the child waits at its gate: a child that never passes it
+                // must not hold the JVM's files and pipes open
                 check("addclosefrom 3", (int) FA_CLOSEFROM.invokeExact(fa, 3));
+                if (plan.gate() != null) {
+                    check("addopen gate", (int) FA_OPEN.invokeExact(fa, 3, a.allocateFrom(plan.gate()), Sys.O_RDONLY, 0));
+                    check("addclosefrom 3 (the gate)", (int) FA_CLOSEFROM.invokeExact(fa, 3));
+                }
+                if (plan.workdir() != null) check("addchdir " + plan.workdir(), (int) FA_CHDIR.invokeExact(fa, a.allocateFrom(plan.workdir())));
 
                 MemorySegment empty = a.allocate(128, 8);
                 MemorySegment all = a.allocate(128, 8);
