@@ -13,7 +13,4 @@ public record AllocNetwork(String mode, String ip, List<PortMapping> ports) {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
-    public AllocNetwork withIp(String address) {
-        return new AllocNetwork(mode, address, ports);
-    }
 }

@@ -40,9 +40,6 @@ public final class Rtnl implements AutoCloseable {
 
     /** A link as the kernel lists it. */
     public record Link(int index, String name, int flags, int master, String kind) {
-        public boolean up() {
-            return (flags & IFF_UP) != 0;
-        }
     }
 
     /** An IPv4 address on a link. */
@@ -126,9 +123,6 @@ public final class Rtnl implements AutoCloseable {
         socket.request("set link " + index + " up", ifinfo(RTM_NEWLINK, NLM_F_ACK, index, IFF_UP, IFF_UP));
     }
 
-    public void delete(int index) {
-        socket.request("delete link " + index, ifinfo(RTM_DELLINK, NLM_F_ACK, index, 0, 0));
-    }
 
     /** Deletes the link if it exists; false when there was none. */
     public boolean deleteIfPresent(String name) {

@@ -27,7 +27,6 @@ public final class UsagePublisher implements AutoCloseable {
     private final KafkaProducer<String, String> producer;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile long sent;
     private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
 
     public UsagePublisher(String bootstrapServers, String clientId, UsageSpool spool) {
@@ -47,11 +46,6 @@ public final class UsagePublisher implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
         thread = Thread.ofPlatform().daemon().name("berth-usage-publisher").start(this::loop);
-    }
-
-    /** Events the broker has acknowledged since this publisher started. */
-    public long sent() {
-        return sent;
     }
 
     /** Wakes the sender now (new events were spooled); never interrupts a send under way. */
@@ -105,7 +99,6 @@ public final class UsagePublisher implements AutoCloseable {
             try {
                 futures.get(i).get();
                 upTo = batch.get(i).sequence();
-                sent++;
             } catch (Exception failed) {
                 break;
             }

@@ -90,9 +90,6 @@ public final class UsageSpool {
         return acked;
     }
 
-    public synchronized long lastSequence() {
-        return nextSequence - 1;
-    }
 
     public synchronized long bytes() throws IOException {
         long sum = 0;
