@@ -12,5 +12,4 @@ public record AllocNetwork(String mode, String ip, List<PortMapping> ports) {
     public AllocNetwork {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
-
 }

@@ -123,7 +123,6 @@ public final class Rtnl implements AutoCloseable {
         socket.request("set link " + index + " up", ifinfo(RTM_NEWLINK, NLM_F_ACK, index, IFF_UP, IFF_UP));
     }
 
-
     /** Deletes the link if it exists; false when there was none. */
     public boolean deleteIfPresent(String name) {
         try {

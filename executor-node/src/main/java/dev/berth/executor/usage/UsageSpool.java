@@ -90,7 +90,6 @@ public final class UsageSpool {
         return acked;
     }
 
-
     public synchronized long bytes() throws IOException {
         long sum = 0;
         for (Path p : segments()) sum += Files.size(p);
