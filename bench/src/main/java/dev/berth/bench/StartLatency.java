@@ -39,8 +39,8 @@ final class StartLatency {
         boolean runc = !List.of(args).contains("--no-runc");
         Path work = Files.createTempDirectory("berth-bench-");
         try {
-            var config = ExecutorConfig.of("bench", work).withCgroupParent("berth-bench")
-                    .withNetwork(dev.berth.executor.network.NetworkConfig.DEFAULT.withBridge("berth-bench0", "10.211.200.0/24", "berth_bench"), false);
+            var config = ExecutorConfig.of("bench", work).with("cgroupParent", "berth-bench",
+                    "bridge", "berth-bench0", "subnet", "10.211.200.0/24", "firewallTable", "berth_bench");
             Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, work.resolve("busybox.tar"));
             NodeRuntime.images(config).importImage(tar, "busybox:bench");
             ContainerRuntime runtime = NodeRuntime.create(config);

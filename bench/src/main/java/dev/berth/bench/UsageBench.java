@@ -94,7 +94,7 @@ final class UsageBench {
         }
         var member = BerthCluster.start(ClusterSettings.single("berth-bench-hb-" + port, port)).await(60, TimeUnit.SECONDS);
         try {
-            member.vertx().deployVerticle(new SchedulerVerticle(SchedulerConfig.defaults().withPort(0), member.hazelcast(), Clock.systemUTC()))
+            member.vertx().deployVerticle(new SchedulerVerticle(SchedulerConfig.defaults().with("port", 0, "executorPort", -1), member.hazelcast(), Clock.systemUTC()))
                     .await(60, TimeUnit.SECONDS);
             var allocations = new HashMap<String, NodeUsage.Allocation>();
             for (int a = 0; a < 20; a++) allocations.put("alloc" + a + "0000000", new NodeUsage.Allocation(0.25, 64L << 20));

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -45,13 +46,13 @@ final class UpCommand implements Callable<Integer> {
     String memory;
 
     @Option(names = "--allow-volume", paramLabel = "DIR", description = "a host dir that tasks may mount (repeatable)")
-    java.util.List<Path> allowedVolumes = new java.util.ArrayList<>();
+    java.util.List<Path> allowVolume = new java.util.ArrayList<>();
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a node label for constraints, e.g. zone=a (repeatable)")
-    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    java.util.Map<String, String> label = new java.util.LinkedHashMap<>();
 
     @Option(names = "--resource", paramLabel = "NAME=N", description = "an extended resource this node offers, e.g. gpu=2 (repeatable)")
-    java.util.Map<String, Long> extended = new java.util.LinkedHashMap<>();
+    java.util.Map<String, String> resource = new java.util.LinkedHashMap<>();
 
     @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION", description = "a node silent this long is down (default ${DEFAULT-VALUE})")
     String nodeTtl;
@@ -79,20 +80,20 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path data = dataDir != null ? dataDir : defaultDataDir();
         Files.createDirectories(data);
-        var executor = ExecutorConfig.of(nodeId != null ? nodeId : hostName(), data);
-        executor = executor.withCapacity(capacity(executor.capacity())).withAllowedVolumes(allowedVolumes).withLabels(labels)
-                .withNetwork(new NetworkConfig(bridge, subnet, NetworkConfig.DEFAULT.firewallTable(), NetworkConfig.DEFAULT.publishAddress(), dns), allowHostNetwork)
-                .withRegistries(registries != null ? dev.berth.executor.image.registry.RegistryConfig.read(registries) : dev.berth.executor.image.registry.RegistryConfig.NONE);
-        var scheduler = SchedulerConfig.defaults().withPort(port).withStateDir(data.resolve("scheduler"))
-                .withNodeTtl(dev.berth.model.units.Durations.parse(nodeTtl));
+        // One set of flags for two components: each flag goes to the one with a key of its name (--kafka and --data-dir to both).
+        var given = Flags.given(spec);
+        given.put("dataDir", data);
+        var executor = Flags.read(ExecutorConfig.of(hostName(), data), null, only(given, ExecutorConfig.class));
+        var scheduler = Flags.read(SchedulerConfig.defaults().with("port", port, "clusterPort", clusterPort, "busPort", 0, "clusterName", "berth-" + port),
+                null, only(given, SchedulerConfig.class));
         out.println("Starting Berth…");
         out.flush();
         AllInOne berth;
         try {
             var runtime = NodeRuntime.create(executor);
-            var cluster = ClusterSettings.single("berth-" + port, clusterPort);
+            var cluster = ClusterSettings.single(scheduler.clusterName(), clusterPort);
             berth = kafka != null
-                    ? AllInOne.start(cluster, scheduler.withKafka(kafka), executor.withUsage(executor.usage().withKafka(kafka)), runtime)
+                    ? AllInOne.start(cluster, scheduler, executor, runtime)
                     : AllInOne.startWithKafka(data.resolve("kafka"), cluster, scheduler, executor, runtime);
         } catch (Exception e) {
             throw new IOException("cannot start Berth: " + rootMessage(e), e);
@@ -123,13 +124,14 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Resources capacity(Resources detected) {
-        Cpu c = cpu == null ? detected.cpu() : Cpu.parse(cpu);
-        ByteSize m = memory == null ? detected.memory() : ByteSize.parse(memory);
-        extended.forEach((k, v) -> {
-            if (!k.matches("[a-z][a-z0-9_.-]*") || v < 0) throw new IllegalArgumentException("--resource " + k + "=" + v + ": a lower-case name and a count of at least 0");
+    /** The keys of {@code given} that {@code type} has. */
+    static Map<String, Object> only(Map<String, Object> given, Class<? extends Record> type) {
+        var names = java.util.Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList();
+        var out = new java.util.LinkedHashMap<String, Object>();
+        given.forEach((k, v) -> {
+            if (names.contains(k)) out.put(k, v);
         });
-        return new Resources(c, m, detected.pids(), detected.io(), extended);
+        return out;
     }
 
     static Path defaultDataDir() {

@@ -5,13 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.berth.cluster.BerthCluster;
 import dev.berth.cluster.ClusterMember;
-import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
 import dev.berth.executor.ExecutorVerticle;
 import dev.berth.executor.NodeRuntime;
 import dev.berth.executor.image.BusyboxImage;
+import dev.berth.executor.transport.BridgeLink;
+import dev.berth.model.bus.Addresses;
+import dev.berth.model.config.HostPort;
 import dev.berth.scheduler.SchedulerConfig;
 import dev.berth.scheduler.SchedulerVerticle;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -19,47 +22,44 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Two scheduler members and an executor as separate cluster members (lite) in one JVM. */
+/** Two scheduler members and executors that reach them over the TCP event-bus bridge, in one JVM. */
 class ClusterTest {
     final List<ClusterMember> members = new ArrayList<>();
-    final List<Path> extraDirs = new ArrayList<>();
-    Path dataDir;
+    final List<Vertx> executors = new ArrayList<>();
+    final List<Path> dirs = new ArrayList<>();
+    final String name = "berth-test-" + UUID.randomUUID();
+    int[] clusterPorts;
+    int[] executorPorts;
+
+    @org.junit.jupiter.api.BeforeEach
+    void ports() throws Exception {
+        clusterPorts = new int[] {EndToEndTest.freePort(), EndToEndTest.freePort()};
+        executorPorts = new int[] {EndToEndTest.freePort(), EndToEndTest.freePort()};
+    }
 
     @AfterEach
     void down() throws Exception {
+        for (Vertx v : executors) v.close().await(60, TimeUnit.SECONDS);
         for (ClusterMember m : members.reversed()) m.close().await(30, TimeUnit.SECONDS);
-        for (Path d : extraDirs) TestDirs.delete(d);
-        TestDirs.delete(dataDir);
+        for (Path d : dirs) TestDirs.delete(d);
     }
 
     @Test
-    @DisplayName("a job submitted to either scheduler runs on a separate executor member; a lost service allocation moves to another node")
-    void schedulersAndExecutorAsSeparateMembers() throws Exception {
-        dataDir = Files.createTempDirectory("berth-cluster-");
-        String name = "berth-test-" + UUID.randomUUID();
-        int p1 = EndToEndTest.freePort(), p2 = EndToEndTest.freePort(), p3 = EndToEndTest.freePort();
-        var all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2, "127.0.0.1:" + p3);
-        var schedulerConfig = SchedulerConfig.defaults().withPort(0).withNodeTtl(Duration.ofSeconds(2));
-        int api1 = scheduler(new ClusterSettings(name, "127.0.0.1", p1, all, false), schedulerConfig);
-        int api2 = scheduler(new ClusterSettings(name, "127.0.0.1", p2, all, false), schedulerConfig);
-        var executor = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p3, all, true)).await(60, TimeUnit.SECONDS);
-        members.add(executor);
-        var config = ExecutorConfig.of("remote-node", dataDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test").withNetwork(TestDirs.network("clus1", 11), false);
-        NodeRuntime.images(config).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox");
-        executor.vertx().deployVerticle(new ExecutorVerticle(config, NodeRuntime.create(config), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
-
-        var first = new Api("http://127.0.0.1:" + api1);
-        var second = new Api("http://127.0.0.1:" + api2);
+    @DisplayName("a job submitted to either scheduler runs on an executor connected over the bridge; a lost service allocation moves to another node")
+    void schedulersAndBridgedExecutors() throws Exception {
+        var first = new Api("http://127.0.0.1:" + scheduler(0));
+        var second = new Api("http://127.0.0.1:" + scheduler(1));
+        var config = executorConfig("remote-node", "berth-cluster-test", 11);
+        Vertx executor = executor(config);
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(second.get("/v1/nodes")).size() == 1);
+        assertThat(new JsonArray(second.get("/v1/nodes")).getJsonObject(0).getString("address")).isEqualTo("127.0.0.1");
 
         String batch = first.submit("{\"name\": \"b\", \"groups\": [{\"count\": 3, \"tasks\": [{\"image\": \"busybox\", \"command\": [\"echo\", \"hi\"]}]}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(second.get("/v1/jobs/" + batch)).getString("status").equals("complete"));
@@ -68,33 +68,21 @@ class ClusterTest {
         assertThat(allocs.stream().map(a -> ((JsonObject) a).getString("nodeId")).distinct().toList()).containsExactly("remote-node");
         String allocId = allocs.getJsonObject(0).getString("id");
         assertThat(first.get("/v1/allocations/" + allocId + "/logs")).isEqualTo("hi\n");
+        assertThat(second.get("/v1/allocations/" + allocId + "/logs")).isEqualTo("hi\n");
 
         // A second executor, not eligible yet, so that the service lands on the first.
-        var backupDir = Files.createTempDirectory("berth-cluster-b-");
-        extraDirs.add(backupDir);
-        var backupConfig = ExecutorConfig.of("backup-node", backupDir).withHeartbeatInterval(Duration.ofMillis(300)).withCgroupParent("berth-cluster-test-b").withNetwork(TestDirs.network("clus2", 12), false);
-        NodeRuntime.images(backupConfig).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, backupDir.resolve("busybox.tar")), "busybox");
-        int p4 = EndToEndTest.freePort();
-        var backup = BerthCluster.start(new ClusterSettings(name, "127.0.0.1", p4, all, true)).await(60, TimeUnit.SECONDS);
-        members.add(backup);
-        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(first.get("/v1/nodes")).size() == 1);
-        backup.vertx().deployVerticle(new ExecutorVerticle(backupConfig, NodeRuntime.create(backupConfig), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+        executor(executorConfig("backup-node", "berth-cluster-test-b", 12));
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(first.get("/v1/nodes")).size() == 2);
         first.post("/v1/nodes/backup-node/eligibility", "{\"eligible\": false}");
-
         String service = second.submit("{\"name\": \"s\", \"type\": \"service\", \"groups\": [{\"reschedule\": {\"delay\": \"1s\", \"delayFunction\": \"constant\"},"
                 + " \"tasks\": [{\"image\": \"busybox\", \"killTimeout\": \"1s\", \"command\": [\"sleep\", \"300\"]}]}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("running"));
         assertThat(new JsonArray(first.get("/v1/jobs/" + service + "/allocations")).getJsonObject(0).getString("nodeId")).isEqualTo("remote-node");
         first.post("/v1/nodes/backup-node/eligibility", "{\"eligible\": true}");
 
-        // The first executor's member leaves abruptly (its Hazelcast terminated, then its Vert.x closed, which
-        // still lets the verticle say "shut down" over the event bus). Its node is marked down after the TTL,
-        // the allocation lost, and the service placed again on the other node.
-        executor.hazelcast().getLifecycleService().terminate();
-        executor.vertx().close();
-        members.remove(executor);
-        await().atMost(Duration.ofSeconds(15)).until(() -> new JsonObject(first.get("/v1/nodes/remote-node")).getString("status").equals("down"));
+        // The first executor stops: its task is reported lost and the service placed again on the other node.
+        executor.close().await(60, TimeUnit.SECONDS);
+        executors.remove(executor);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             var now = new JsonArray(second.get("/v1/jobs/" + service + "/allocations"));
             return now.size() == 2 && now.getJsonObject(1).getString("status").equals("running");
@@ -104,21 +92,98 @@ class ClusterTest {
         assertThat(moved.getJsonObject(0).getString("reason")).isIn("node remote-node shut down", "node remote-node stopped heartbeating");
         assertThat(moved.getJsonObject(1).getString("nodeId")).isEqualTo("backup-node");
         assertThat(moved.getJsonObject(1).getString("previous")).isEqualTo(moved.getJsonObject(0).getString("id"));
-        assertThat(new JsonObject(first.get("/v1/jobs/" + service)).getString("status")).isEqualTo("running");
-        new dev.berth.cli.client.ApiClient("http://127.0.0.1:" + api1).delete("/v1/jobs/" + service);
+        await().atMost(Duration.ofSeconds(15)).until(() -> new JsonObject(first.get("/v1/nodes/remote-node")).getString("status").equals("down"));
+        new dev.berth.cli.client.ApiClient(first.base()).delete("/v1/jobs/" + service);
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(first.get("/v1/jobs/" + service)).getString("status").equals("stopped"));
-        // What the crashed executor left running is found and removed, as its restart would.
-        var restarted = NodeRuntime.create(config);
-        restarted.recover();
-        restarted.close();
     }
 
-    int scheduler(ClusterSettings settings, SchedulerConfig config) throws Exception {
-        var member = BerthCluster.start(settings).await(60, TimeUnit.SECONDS);
+    @Test
+    @DisplayName("an executor whose scheduler member dies connects to the other within 5 s and keeps taking work")
+    void executorFailsOverToAnotherMember() throws Exception {
+        int api0 = scheduler(0);
+        var second = new Api("http://127.0.0.1:" + scheduler(1));
+        // the executor lists the first member first, so that it is the one it speaks to
+        executor(executorConfig("failover-node", "berth-failover-test", 17));
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(new Api("http://127.0.0.1:" + api0).get("/health")).getInteger("executors") == 1);
+
+        ClusterMember dying = members.removeFirst();
+        dying.hazelcast().getLifecycleService().terminate();
+        dying.vertx().close();
+        long killed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(second.get("/health")).getInteger("executors") == 1);
+        System.out.printf("executor reconnected to the other member %.2f s after its member died%n", (System.nanoTime() - killed) / 1e9);
+        String job = second.submit("{\"name\": \"after\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"command\": [\"echo\", \"still here\"]}]}]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(second.get("/v1/jobs/" + job)).getString("status").equals("complete"));
+    }
+
+    @Test
+    @DisplayName("a bridge connection acts as one node: it cannot heartbeat as another, nor listen on another's addresses")
+    void aConnectionCannotImpersonateAnotherNode() throws Exception {
+        var api = new Api("http://127.0.0.1:" + scheduler(0));
+        Vertx vertx = Vertx.vertx();
+        executors.add(vertx);
+        var context = vertx.getOrCreateContext(); // the link lives on one event loop, as in the executor
+        var received = new java.util.concurrent.atomic.AtomicInteger();
+        var made = new java.util.concurrent.CompletableFuture<BridgeLink>();
+        context.runOnContext(v -> {
+            var link = new BridgeLink(vertx, List.of(new HostPort("127.0.0.1", executorPorts[0])));
+            link.handle(Addresses.nodeStop("honest"), m -> received.incrementAndGet());
+            made.complete(link);
+        });
+        BridgeLink link = made.get(10, TimeUnit.SECONDS);
+        link.connected().await(10, TimeUnit.SECONDS);
+        context.runOnContext(v -> {
+            link.handle(Addresses.nodeStop("victim"), m -> received.incrementAndGet());
+            link.send(Addresses.HEARTBEATS, heartbeat("victim"));
+            link.send(Addresses.HEARTBEATS, heartbeat("honest"));
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> new JsonArray(api.get("/v1/nodes")).size() == 1);
+        assertThat(new JsonArray(api.get("/v1/nodes")).getJsonObject(0).getString("id")).isEqualTo("honest");
+        // a stop for the victim does not reach this connection; one for the honest node does
+        members.getFirst().vertx().eventBus().send(Addresses.nodeStop("victim"), new JsonObject().put("allocationId", "x"));
+        members.getFirst().vertx().eventBus().send(Addresses.nodeStop("honest"), new JsonObject().put("allocationId", "x"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.get() == 1);
+        // an address outside the permitted ones is refused
+        var answered = new java.util.concurrent.CompletableFuture<Boolean>();
+        context.runOnContext(v -> link.request("berth.jobs.anything", new JsonObject().put("nodeId", "honest"), 2000)
+                .onComplete(r -> answered.complete(r.succeeded())));
+        assertThat(answered.get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(received.get()).isEqualTo(1);
+    }
+
+    static JsonObject heartbeat(String node) {
+        return new JsonObject().put("nodeId", node).put("address", "127.0.0.1").put("capacity", new JsonObject()
+                        .put("cpu", "1").put("memory", "1Gi").put("pids", 100).put("extended", new JsonObject())
+                        .put("io", new JsonObject().put("readBps", "0").put("writeBps", "0").put("readIops", 0).put("writeIops", 0)))
+                .put("labels", new JsonObject()).put("attributes", new JsonObject()).put("runningAllocations", new JsonArray()).put("sequence", 1);
+    }
+
+    /** Member {@code i} of two, listening for executors on its own port; returns its API port. */
+    int scheduler(int i) throws Exception {
+        var config = SchedulerConfig.defaults().with("port", 0, "clusterPort", clusterPorts[i], "busPort", 0, "executorPort", executorPorts[i],
+                "join", List.of("127.0.0.1:" + clusterPorts[1 - i]), "nodeTtl", "2s", "clusterName", name);
+        var member = BerthCluster.start(config.cluster()).await(60, TimeUnit.SECONDS);
         members.add(member);
         var verticle = new SchedulerVerticle(config, member.hazelcast(), Clock.systemUTC());
         member.vertx().deployVerticle(verticle).await(60, TimeUnit.SECONDS);
         return verticle.port();
+    }
+
+    ExecutorConfig executorConfig(String node, String cgroupParent, int net) throws Exception {
+        Path dir = Files.createTempDirectory("berth-cluster-" + node + "-");
+        dirs.add(dir);
+        var config = ExecutorConfig.of(node, dir).with("heartbeatInterval", "300ms", "cgroupParent", cgroupParent,
+                "schedulers", List.of("127.0.0.1:" + executorPorts[0], "127.0.0.1:" + executorPorts[1])).with(TestDirs.network(node.substring(0, 4) + net, net));
+        NodeRuntime.images(config).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dir.resolve("busybox.tar")), "busybox");
+        return config;
+    }
+
+    /** An executor as {@code berth executor} runs it: its own, unclustered Vert.x. */
+    Vertx executor(ExecutorConfig config) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        executors.add(vertx);
+        vertx.deployVerticle(new ExecutorVerticle(config, NodeRuntime.create(config), Clock.systemUTC())).await(30, TimeUnit.SECONDS);
+        return vertx;
     }
 
     record Api(String base) {

@@ -49,12 +49,13 @@ class EndToEndTest {
         registry = new TestRegistry();
         registry.push(TestLayouts.whiteoutImage(dataDir.resolve("layout"), BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("bb.tar"))),
                 "v1", "berth/e2e", false);
-        var executor = ExecutorConfig.of("e2e-node", dataDir).withCgroupParent("berth-e2e-test").withNetwork(TestDirs.network("e2e", 15), false)
-                .withLogLimit(64 * 1024, 2).withRegistries(new RegistryConfig(java.util.Map.of(), java.util.Set.of(registry.host()), java.util.Map.of()));
+        Path registries = Files.writeString(dataDir.resolve("registries.yaml"), "insecure: [\"" + registry.host() + "\"]\n");
+        var executor = ExecutorConfig.of("e2e-node", dataDir).with("cgroupParent", "berth-e2e-test", "logMaxBytes", 64 * 1024, "logFiles", 2,
+                "registries", registries).with(TestDirs.network("e2e", 15));
         Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar"));
         NodeRuntime.images(executor).importImage(tar, "busybox:latest");
         berth = AllInOne.start(ClusterSettings.single("berth-e2e-" + clusterPort, clusterPort),
-                SchedulerConfig.defaults().withPort(0), executor, NodeRuntime.create(executor));
+                SchedulerConfig.defaults().with("port", 0), executor, NodeRuntime.create(executor));
         api = "http://127.0.0.1:" + berth.apiPort();
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(get("/v1/nodes").body()).size() == 1);
     }

@@ -34,9 +34,9 @@ class RestartTest {
 
     AllInOne start() throws Exception {
         int clusterPort = EndToEndTest.freePort();
-        var executor = ExecutorConfig.of("restart-node", dataDir).withCgroupParent("berth-restart-test").withNetwork(TestDirs.network("rest", 14), false);
+        var executor = ExecutorConfig.of("restart-node", dataDir).with("cgroupParent", "berth-restart-test").with(TestDirs.network("rest", 14));
         return AllInOne.start(ClusterSettings.single("berth-restart-" + clusterPort, clusterPort),
-                SchedulerConfig.defaults().withPort(0).withStateDir(dataDir.resolve("scheduler")), executor, NodeRuntime.create(executor));
+                SchedulerConfig.defaults().with("port", 0, "dataDir", dataDir), executor, NodeRuntime.create(executor));
     }
 
     @Test

@@ -12,8 +12,8 @@ final class TestDirs {
     }
 
     /** Bridge berth-NAME, subnet 10.211.N.0/24, table berth_NAME: test nodes never share a bridge. */
-    static dev.berth.executor.network.NetworkConfig network(String name, int n) {
-        return dev.berth.executor.network.NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name);
+    static java.util.Map<String, Object> network(String name, int n) {
+        return dev.berth.executor.TestNetworks.settings(name, n);
     }
 
     static void delete(Path dir) throws IOException {

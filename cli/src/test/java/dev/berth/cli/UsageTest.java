@@ -61,13 +61,12 @@ class UsageTest {
     void usageThroughKafka() throws Exception {
         dataDir = Files.createTempDirectory("berth-usage-");
         kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
-        var executor = ExecutorConfig.of("usage-node", dataDir).withCgroupParent("berth-usage-test").withNetwork(TestDirs.network("usage", 16), false)
-                .withHeartbeatInterval(Duration.ofMillis(500))
-                .withUsage(UsageConfig.DEFAULT.withKafka(kafka.bootstrap()).withInterval(Duration.ofSeconds(2)));
+        var executor = ExecutorConfig.of("usage-node", dataDir).with("cgroupParent", "berth-usage-test", "heartbeatInterval", "500ms",
+                "kafka", kafka.bootstrap(), "usageInterval", "2s").with(TestDirs.network("usage", 16));
         NodeRuntime.images(executor).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox:latest");
         int clusterPort = EndToEndTest.freePort();
         berth = AllInOne.start(ClusterSettings.single("berth-usage-" + clusterPort, clusterPort),
-                SchedulerConfig.defaults().withPort(0).withKafka(kafka.bootstrap()), executor, NodeRuntime.create(executor));
+                SchedulerConfig.defaults().with("port", 0, "kafka", kafka.bootstrap()), executor, NodeRuntime.create(executor));
         api = "http://127.0.0.1:" + berth.apiPort();
         String job = post("/v1/jobs", """
                 {"name": "burn", "type": "service", "groups": [{"tasks": [{"name": "spin", "image": "busybox", "killTimeout": "1s",

@@ -1,6 +1,8 @@
 package dev.berth.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -8,14 +10,18 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
-/** Starts a Vert.x instance clustered over Hazelcast, with a TCP-IP member list and no multicast. */
+/** Starts a scheduler member: Vert.x clustered over Hazelcast, with a TCP-IP member list and no multicast. */
 public final class BerthCluster {
+    public static final String SPLIT_BRAIN_PROTECTION = "berth-majority";
+    public static final java.util.List<String> PROTECTED_MAPS = java.util.List.of("berth.jobs", "berth.allocations", "berth.evaluations");
+
     private BerthCluster() {
     }
 
     public static Future<ClusterMember> start(ClusterSettings s) {
         var manager = new HazelcastClusterManager(hazelcastConfig(s));
-        var bus = new EventBusOptions().setHost(s.bindHost()).setPort(0).setClusterPublicHost(s.bindHost());
+        var bus = new EventBusOptions().setHost(s.bindHost()).setPort(s.busPort())
+                .setClusterPublicHost(s.advertise()).setClusterPublicPort(s.busPort());
         return Vertx.builder()
                 .with(new VertxOptions().setEventBusOptions(bus))
                 .withClusterManager(manager)
@@ -27,10 +33,14 @@ public final class BerthCluster {
         // Start from Vert.x's own config: it declares the maps and multimaps its event bus relies on.
         Config c = ConfigUtil.loadConfig();
         c.setClusterName(s.clusterName());
-        c.setLiteMember(s.liteMember());
         c.setProperty("hazelcast.logging.type", "slf4j");
         c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.socket.bind.any", "false");
+        boolean any = s.bindHost().equals("0.0.0.0");
+        c.setProperty("hazelcast.socket.bind.any", String.valueOf(any));
+        // A member cut off by the network is dropped after 10 s rather than Hazelcast's 60, so that the
+        // majority's split-brain protection and leader election act within seconds.
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
         // Berth stops Hazelcast itself, after Vert.x has undeployed everything that still needs it.
@@ -42,14 +52,22 @@ public final class BerthCluster {
                     .setMissingCPMemberAutoRemovalSeconds(30)
                     .getRaftAlgorithmConfig().setLeaderElectionTimeoutInMillis(1000).setLeaderHeartbeatPeriodInMillis(500);
         }
+        if (s.members().size() >= 3) majorityOnly(c, s.quorum());
         var net = c.getNetworkConfig();
         net.setPort(s.port()).setPortAutoIncrement(false);
-        net.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(s.bindHost()));
-        net.setPublicAddress(s.bindHost() + ":" + s.port());
+        if (!any) net.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(s.bindHost()));
+        net.setPublicAddress(s.advertise() + ":" + s.port());
         var join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setMembers(s.members());
         return c;
+    }
+
+    /** The maps of jobs, allocations and evaluations refuse writes on a side of a split with fewer than {@code quorum} members. */
+    private static void majorityOnly(Config c, int quorum) {
+        var protection = new SplitBrainProtectionConfig(SPLIT_BRAIN_PROTECTION, true, quorum).setProtectOn(SplitBrainProtectionOn.WRITE);
+        c.addSplitBrainProtectionConfig(protection);
+        for (String map : PROTECTED_MAPS) c.getMapConfig(map).setSplitBrainProtectionName(SPLIT_BRAIN_PROTECTION);
     }
 }

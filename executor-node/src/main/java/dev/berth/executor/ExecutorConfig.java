@@ -3,72 +3,136 @@ package dev.berth.executor;
 import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.executor.network.NetworkConfig;
 import dev.berth.executor.usage.UsageConfig;
+import dev.berth.model.config.HostPort;
+import dev.berth.model.config.Settings;
+import dev.berth.model.spec.FieldError;
 import dev.berth.model.spec.Resources;
+import dev.berth.model.units.ByteSize;
+import dev.berth.model.units.Cpu;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * @param capacity           what the node offers to the scheduler; {@link HostResources#detect()} by default
- * @param dataDir            images, containers, allocation logs live under it
- * @param cgroupParent       containers' cgroups are made under this one, so Berth touches only its own
- * @param allowedVolumes     host paths that tasks may mount (and what is below them)
- * @param hostNetworkAllowed whether tasks may ask for network mode host
- * @param network            the node's bridge network (bridge name, subnet, firewall table, published ports' address)
- * @param shutdownGrace      on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
- * @param logMaxBytes        a task's stdout or stderr file is rotated past this size
- * @param logFiles           rotated copies kept per stream
- * @param registries         mirrors, insecure (http) registries and credentials for image pulls
- * @param usage              usage events: Kafka, interval, spool bound
+ * What {@code berth executor} is told: each component is a key of its YAML file and, in kebab-case,
+ * a flag ({@code cgroupParent} / {@code --cgroup-parent}). Read with {@link Settings}; changed in
+ * code with {@link Settings#with(Record, Object...)}.
+ *
+ * @param schedulers        scheduler members' executor ports ({@code host:port}, port 4647 when left out); empty: the
+ *                          scheduler in this process ({@code berth up})
+ * @param bind              the node's address: where its published ports listen, unless {@code publishAddress} says otherwise
+ * @param advertise         what the node tells the schedulers (shown in {@code berth node list}); default the bind address
+ * @param cpu               cpu offered to the scheduler; null: every core
+ * @param memory            memory offered; null: all of the host's
+ * @param label             node labels for constraints
+ * @param resource          extended resources offered (gpu=2)
+ * @param allowVolume       host dirs that tasks may mount (and what is below them)
+ * @param allowHostNetwork  whether tasks may ask for network mode host
+ * @param bridge            the node's container bridge; its name must contain "berth"
+ * @param subnet            containers' addresses; the first is the bridge's
+ * @param dns               containers' nameservers; empty: the host's own, minus loopback ones
+ * @param registries        a file of registry mirrors, insecure registries and credentials
+ * @param kafka             bootstrap servers for usage events; null: usage only in heartbeats
+ * @param insecure          plaintext to the schedulers, no token (the only mode until TLS arrives)
+ * @param cgroupParent      containers' cgroups go under this one; two executors on one host need distinct ones
+ * @param shutdownGrace     on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
+ * @param logMaxBytes       a task's stdout or stderr is rotated past this size, keeping {@code logFiles} copies
+ * @param pullThreads       image pulls run on a pool of their own, so that slow pulls never hold the threads that start and report
  */
-public record ExecutorConfig(String nodeId, String address, Path dataDir, Resources capacity, Map<String, String> labels,
-                             String cgroupParent, List<Path> allowedVolumes, boolean hostNetworkAllowed, NetworkConfig network,
-                             Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
-                             RegistryConfig registries, UsageConfig usage) {
+public record ExecutorConfig(List<String> schedulers, String bind, String advertise, String nodeId, Path dataDir, String cgroupParent,
+                             Cpu cpu, ByteSize memory, Map<String, String> label, Map<String, Long> resource, List<Path> allowVolume,
+                             boolean allowHostNetwork, String bridge, String subnet, List<String> dns, Path registries, String kafka,
+                             boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
+                             Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads)
+        implements Settings.Checked {
+    public static final int DEFAULT_SCHEDULER_PORT = 4647;
+
     public ExecutorConfig {
-        labels = Map.copyOf(labels);
-        allowedVolumes = List.copyOf(allowedVolumes);
+        schedulers = List.copyOf(schedulers);
+        label = Map.copyOf(label);
+        resource = Map.copyOf(resource);
+        allowVolume = List.copyOf(allowVolume);
+        dns = List.copyOf(dns);
     }
 
+    /** A node with every default, for {@code berth up} and tests. */
     public static ExecutorConfig of(String nodeId, Path dataDir) {
-        return new ExecutorConfig(nodeId, "127.0.0.1", dataDir, HostResources.detect(), Map.of(), "berth", List.of(), false, NetworkConfig.DEFAULT,
-                Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2, RegistryConfig.NONE, UsageConfig.DEFAULT);
+        var n = NetworkConfig.DEFAULT;
+        var u = UsageConfig.DEFAULT;
+        return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
+                n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
+                u.interval(), u.spoolBytes(), n.firewallTable(), n.publishAddress(), 2);
     }
 
-    public ExecutorConfig withCapacity(Resources c) {
-        return new ExecutorConfig(nodeId, address, dataDir, c, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
+    public ExecutorConfig with(Object... keysAndValues) {
+        return Settings.with(this, keysAndValues);
     }
 
-    public ExecutorConfig withHeartbeatInterval(Duration d) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, d, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    public ExecutorConfig with(Map<String, ?> changes) {
+        return Settings.with(this, changes);
     }
 
-    public ExecutorConfig withCgroupParent(String parent) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, parent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    @Override
+    public List<FieldError> problems() {
+        var errors = new ArrayList<FieldError>();
+        if (nodeId == null || !nodeId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            errors.add(new FieldError("nodeId", "\"" + nodeId + "\" is not a node id (letters, digits, . _ -, at most 63, starting with a letter or digit)"));
+        }
+        if (dataDir == null) errors.add(new FieldError("dataDir", "must be set"));
+        if (cgroupParent == null || !cgroupParent.matches("[A-Za-z0-9._-]*berth[A-Za-z0-9._-]*")) {
+            errors.add(new FieldError("cgroupParent", "\"" + cgroupParent + "\" must be one cgroup name containing \"berth\""));
+        }
+        for (String s : schedulers) {
+            if (HostPort.parse(s, DEFAULT_SCHEDULER_PORT) == null) errors.add(new FieldError("schedulers", "\"" + s + "\" is not host or host:port"));
+        }
+        check(errors, "bind", bind);
+        if (advertise != null) check(errors, "advertise", advertise);
+        try {
+            network();
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError(e.getMessage().startsWith("network.bridge") ? "bridge" : "subnet", e.getMessage().replaceFirst("^network\\.\\w+: ", "")));
+        }
+        resource.forEach((k, v) -> {
+            if (!k.matches("[a-z][a-z0-9_.-]*") || v < 0) errors.add(new FieldError("resource." + k, "a lower-case name and a count of at least 0"));
+        });
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) errors.add(new FieldError("heartbeatInterval", "must be more than 0"));
+        if (pullThreads < 1 || pullThreads > 64) errors.add(new FieldError("pullThreads", pullThreads + " is not in 1–64"));
+        return errors;
     }
 
-    public ExecutorConfig withLabels(Map<String, String> l) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, l, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    private static void check(List<FieldError> errors, String key, String address) {
+        if (address == null || !HostPort.isIpv4(address)) errors.add(new FieldError(key, "\"" + address + "\" is not an IPv4 address"));
     }
 
-    public ExecutorConfig withLogLimit(long maxBytes, int files) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, maxBytes, files, registries, usage);
+    /** The node's own address as the schedulers and users see it. */
+    public String address() {
+        return HostPort.advertised(bind, advertise);
     }
 
-    public ExecutorConfig withNetwork(NetworkConfig n, boolean hostAllowed) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostAllowed, n, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    /** What the node offers: the flags, or what the host has. */
+    public Resources capacity() {
+        Resources detected = HostResources.detect();
+        return new Resources(cpu != null ? cpu : detected.cpu(), memory != null ? memory : detected.memory(), detected.pids(), detected.io(), resource);
     }
 
-    public ExecutorConfig withAllowedVolumes(List<Path> roots) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, roots, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, usage);
+    public NetworkConfig network() {
+        return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns);
     }
 
-    public ExecutorConfig withRegistries(RegistryConfig r) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, r, usage);
+    public UsageConfig usage() {
+        return new UsageConfig(kafka, usageInterval, usageSpoolBytes);
     }
 
-    public ExecutorConfig withUsage(UsageConfig u) {
-        return new ExecutorConfig(nodeId, address, dataDir, capacity, labels, cgroupParent, allowedVolumes, hostNetworkAllowed, network, heartbeatInterval, shutdownGrace, logMaxBytes, logFiles, registries, u);
+    public RegistryConfig registryConfig() throws IOException {
+        return registries == null ? RegistryConfig.NONE : RegistryConfig.read(registries);
     }
+
+    public List<HostPort> schedulerAddresses() {
+        return schedulers.stream().map(s -> HostPort.parse(s, DEFAULT_SCHEDULER_PORT)).toList();
+    }
+
 }

@@ -25,8 +25,8 @@ public final class NodeRuntime {
         NodeNetwork network = NodeNetwork.start(config.network(), config.dataDir().resolve("network"));
         try {
             return new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
-                    new ContainerPlanner.NodeRules(config.allowedVolumes(), config.hostNetworkAllowed()), network,
-                    new RegistryClient(config.registries()));
+                    new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork()), network,
+                    new RegistryClient(config.registryConfig()));
         } catch (IOException | RuntimeException e) {
             network.close();
             throw e;

@@ -1,10 +1,11 @@
 package dev.berth.executor;
 
+import dev.berth.executor.transport.SchedulerLink;
 import dev.berth.model.AllocationUpdate;
 import dev.berth.model.bus.Addresses;
 import dev.berth.model.codec.Json;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,12 +16,15 @@ import java.util.Map;
  */
 final class UpdateReporter {
     private static final long RETRY_MS = 1000;
+    private static final long TIMEOUT_MS = 5000;
 
     private final Vertx vertx;
+    private final SchedulerLink link;
     private final Map<String, AllocationUpdate> unacknowledged = new HashMap<>();
 
-    UpdateReporter(Vertx vertx) {
+    UpdateReporter(Vertx vertx, SchedulerLink link) {
         this.vertx = vertx;
+        this.link = link;
     }
 
     void report(AllocationUpdate u) {
@@ -33,7 +37,7 @@ final class UpdateReporter {
     }
 
     private void send(AllocationUpdate u) {
-        vertx.eventBus().request(Addresses.ALLOCATION_UPDATES, Json.write(u), new DeliveryOptions().setSendTimeout(5000))
+        link.request(Addresses.ALLOCATION_UPDATES, new JsonObject(Json.write(u)), TIMEOUT_MS)
                 .onSuccess(reply -> unacknowledged.remove(u.allocationId(), u))
                 .onFailure(e -> vertx.setTimer(RETRY_MS, t -> {
                     if (unacknowledged.get(u.allocationId()) == u) send(u);

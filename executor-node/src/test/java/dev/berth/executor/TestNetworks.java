@@ -13,4 +13,10 @@ public final class TestNetworks {
     public static NetworkConfig of(String name, int n) {
         return NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name);
     }
+
+    /** The same as executor settings: {@code config.with(TestNetworks.settings("e2e", 15))}. */
+    public static java.util.Map<String, Object> settings(String name, int n) {
+        var net = of(name, n);
+        return java.util.Map.of("bridge", net.bridge(), "subnet", net.subnet(), "firewallTable", net.firewallTable());
+    }
 }

@@ -1,35 +1,114 @@
 package dev.berth.scheduler;
 
+import dev.berth.cluster.ClusterSettings;
+import dev.berth.model.config.HostPort;
+import dev.berth.model.config.Settings;
+import dev.berth.model.spec.FieldError;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
- * @param host         address the API listens on; loopback by default, since the API has no authentication yet
+ * What {@code berth scheduler} is told: each component is a key of its YAML file and, in
+ * kebab-case, a flag ({@code executorPort} / {@code --executor-port}). Read with {@link Settings}.
+ *
+ * @param bind         every listener binds here (API, Hazelcast, the members' event bus, the executor bridge)
+ * @param advertise    what other members and executors are told; default the bind address, or the first non-loopback
+ *                     address when binding 0.0.0.0
+ * @param join         other members' cluster ports ({@code host:port}, 5701 when left out)
+ * @param port         the REST API (0: any free port)
+ * @param clusterPort  Hazelcast, members only
+ * @param busPort      the clustered event bus between members (0: any free port, for tests)
+ * @param executorPort where executors connect (TCP event-bus bridge; -1: none, as in {@code berth up})
+ * @param cpMembers    members in the CP group behind the leader lock; null: 3 when three or more members are configured,
+ *                     else none (CP's unsafe mode, only for one or two members)
+ * @param dataDir      this member's journal goes under {@code <dataDir>/scheduler}; null keeps state in memory only
  * @param nodeTtl      a node silent for this long is marked down
+ * @param kafka        bootstrap servers of the usage events; null: no capacity planner
+ * @param insecure     plaintext and no API tokens; required off loopback until TLS arrives
  * @param maxBodyBytes larger request bodies get 413
- * @param stateDir     where this member journals the cluster's state; null keeps it in memory only
- * @param kafka        bootstrap servers of the usage events' Kafka; null: no capacity planner
  */
-public record SchedulerConfig(String host, int port, Duration nodeTtl, long maxBodyBytes, Path stateDir, String kafka) {
+public record SchedulerConfig(String bind, String advertise, List<String> join, int port, int clusterPort, int busPort, int executorPort,
+                              Integer cpMembers, Path dataDir, Duration nodeTtl, String kafka, boolean insecure, String clusterName,
+                              long maxBodyBytes) implements Settings.Checked {
     public static final int DEFAULT_PORT = 7070;
+    public static final int DEFAULT_CLUSTER_PORT = 5701;
+
+    public SchedulerConfig {
+        join = List.copyOf(join);
+    }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(10), 1024 * 1024, null, null);
+        return new SchedulerConfig("127.0.0.1", null, List.of(), DEFAULT_PORT, DEFAULT_CLUSTER_PORT, 5702, 4647, null, null,
+                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024);
     }
 
-    public SchedulerConfig withPort(int p) {
-        return new SchedulerConfig(host, p, nodeTtl, maxBodyBytes, stateDir, kafka);
+    /** This config with some keys changed ({@code "port", 0}), checked as a file would be. */
+    public SchedulerConfig with(Object... keysAndValues) {
+        return Settings.with(this, keysAndValues);
     }
 
-    public SchedulerConfig withNodeTtl(Duration ttl) {
-        return new SchedulerConfig(host, port, ttl, maxBodyBytes, stateDir, kafka);
+    @Override
+    public List<FieldError> problems() {
+        var errors = new ArrayList<FieldError>();
+        if (!HostPort.isIpv4(bind)) errors.add(new FieldError("bind", "\"" + bind + "\" is not an IPv4 address"));
+        if (advertise != null && (!HostPort.isIpv4(advertise) || advertise.equals("0.0.0.0"))) {
+            errors.add(new FieldError("advertise", "\"" + advertise + "\" is not an IPv4 address others can reach"));
+        }
+        for (String j : join) {
+            if (HostPort.parse(j, DEFAULT_CLUSTER_PORT) == null) errors.add(new FieldError("join", "\"" + j + "\" is not host or host:port"));
+        }
+        port(errors, "port", port, 0);
+        port(errors, "clusterPort", clusterPort, 1);
+        port(errors, "busPort", busPort, 0);
+        if (executorPort != -1) port(errors, "executorPort", executorPort, 1);
+        if (nodeTtl == null || nodeTtl.isNegative() || nodeTtl.isZero()) errors.add(new FieldError("nodeTtl", "must be more than 0"));
+        if (errors.isEmpty()) {
+            int members = members().size();
+            if (cpMembers != null && cpMembers != 0 && cpMembers < 3) {
+                errors.add(new FieldError("cpMembers", cpMembers + ": the CP group needs 3 or more members (or 0 for none)"));
+            } else if (cpMembers != null && members >= 3 && cpMembers < 3) {
+                errors.add(new FieldError("cpMembers", members + " members are configured: Berth will not run its leader lock in CP's unsafe mode"
+                        + " with three or more; leave cpMembers out or set it to 3, 5 or 7"));
+            } else if (cpMembers != null && cpMembers > members) {
+                errors.add(new FieldError("cpMembers", cpMembers + " is more than the " + members + " members configured (this one and join)"));
+            }
+        }
+        if (!insecure && !bind.startsWith("127.")) {
+            errors.add(new FieldError("insecure", "binding " + bind + " exposes the API, the cluster ports and the executor bridge without TLS or"
+                    + " tokens, which Berth does not have yet: keep them on a private network and pass --insecure (insecure: true) to say so"));
+        }
+        return errors;
     }
 
-    public SchedulerConfig withStateDir(Path dir) {
-        return new SchedulerConfig(host, port, nodeTtl, maxBodyBytes, dir, kafka);
+    private static void port(List<FieldError> errors, String key, int value, int min) {
+        if (value < min || value > 65535) errors.add(new FieldError(key, value + " is not a port (" + min + "–65535)"));
     }
 
-    public SchedulerConfig withKafka(String bootstrap) {
-        return new SchedulerConfig(host, port, nodeTtl, maxBodyBytes, stateDir, bootstrap);
+    public String advertisedAddress() {
+        return HostPort.advertised(bind, advertise);
+    }
+
+    /** Every member's cluster address: this one and those it joins, each once. */
+    public List<String> members() {
+        var all = new LinkedHashSet<String>();
+        all.add(advertisedAddress() + ":" + clusterPort);
+        join.forEach(j -> all.add(HostPort.parse(j, DEFAULT_CLUSTER_PORT).toString()));
+        return List.copyOf(all);
+    }
+
+    public int effectiveCpMembers() {
+        if (cpMembers != null) return cpMembers;
+        return members().size() >= 3 ? 3 : 0;
+    }
+
+    public ClusterSettings cluster() {
+        return new ClusterSettings(clusterName, bind, advertisedAddress(), clusterPort, busPort, members(), effectiveCpMembers());
+    }
+
+    public Path stateDir() {
+        return dataDir == null ? null : dataDir.resolve("scheduler");
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.scheduler;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.berth.scheduler.api.ApiRouter;
+import dev.berth.scheduler.bridge.ExecutorBridge;
 import dev.berth.scheduler.capacity.CapacityPlanner;
 import dev.berth.scheduler.nodes.NodeMonitor;
 import dev.berth.scheduler.placement.PlacementService;
@@ -18,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduler member: the REST API, the node monitor and placement, all on one event loop so
- * that placement requests from the API and from the monitor fold together.
+ * One scheduler member: the REST API, the node monitor, placement (while it leads) and the bridge
+ * executors connect to, all on one event loop so that placement requests from the API and from the
+ * monitor fold together.
  */
 public final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
@@ -34,6 +36,7 @@ public final class SchedulerVerticle extends VerticleBase {
     private StateJournal journal;
     private Leadership leadership;
     private CapacityPlanner planner;
+    private ExecutorBridge bridge;
 
     public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
         this.config = config;
@@ -44,6 +47,7 @@ public final class SchedulerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         return vertx.executeBlocking(() -> {
+            awaitMajority();
             var state = new ClusterState(hazelcast);
             if (config.stateDir() != null) {
                 journal = new StateJournal(config.stateDir(), hazelcast);
@@ -52,7 +56,9 @@ public final class SchedulerVerticle extends VerticleBase {
             }
             return state;
         }).compose(state -> {
-            leadership = new Leadership(hazelcast, hazelcast.getCluster().getLocalMember().getAddress().toString()).start();
+            var self = new io.vertx.core.json.JsonObject().put("member", config.advertisedAddress() + ":" + config.clusterPort())
+                    .put("api", "http://" + config.advertisedAddress() + ":" + config.port());
+            leadership = new Leadership(hazelcast, self, clock).start();
             var placement = new PlacementService(vertx, state, clock, leadership);
             vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
@@ -60,7 +66,8 @@ public final class SchedulerVerticle extends VerticleBase {
             var rescheduler = new Rescheduler(state, clock);
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> {
                 if (!leadership.leading()) return;
-                vertx.executeBlocking(rescheduler::sweep, false).onSuccess(made -> {
+                long epoch = leadership.epoch();
+                vertx.executeBlocking(() -> rescheduler.sweep(epoch), false).onSuccess(made -> {
                     if (made > 0) placement.passIfLeading();
                 });
             });
@@ -71,18 +78,48 @@ public final class SchedulerVerticle extends VerticleBase {
                     return null;
                 }, false));
             }
-            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner);
-            return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
-        }).onSuccess(s -> {
+            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner,
+                    () -> bridge == null ? 0 : bridge.connections());
+            return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bind())
+                    .recover(e -> Future.failedFuture(new IllegalStateException(
+                            "cannot start the scheduler API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e)));
+        }).compose(s -> {
             server = s;
-            LOG.info("scheduler API listening on http://{}:{}", config.host(), s.actualPort());
-        }).recover(e -> Future.failedFuture(new IllegalStateException(
-                "cannot start the scheduler API on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e)));
+            LOG.info("scheduler API listening on http://{}:{}", config.bind(), s.actualPort());
+            if (config.executorPort() < 0) return Future.succeededFuture();
+            return ExecutorBridge.start(vertx, config.bind(), config.executorPort())
+                    .onSuccess(b -> {
+                        bridge = b;
+                        LOG.info("executors connect on {}:{}", config.bind(), config.executorPort());
+                    })
+                    .recover(e -> Future.failedFuture(new IllegalStateException(
+                            "cannot listen for executors on " + config.bind() + ":" + config.executorPort() + ": " + e.getMessage(), e)));
+        });
+    }
+
+    /**
+     * With three or more members configured, the state maps refuse writes (the journal's restore among
+     * them) until a majority has joined: wait for it, saying so, as long as it takes.
+     */
+    private void awaitMajority() throws InterruptedException {
+        int quorum = config.members().size() >= 3 ? config.cluster().quorum() : 1;
+        long since = System.nanoTime();
+        long said = 0;
+        while (hazelcast.getCluster().getMembers().size() < quorum) {
+            long waited = (System.nanoTime() - since) / 1_000_000_000L;
+            if (waited / 10 > said) {
+                said = waited / 10;
+                LOG.info("waiting for {} of {} scheduler members to join before serving ({} so far, {} s)", quorum, config.members().size(),
+                        hazelcast.getCluster().getMembers().size(), waited);
+            }
+            Thread.sleep(100);
+        }
     }
 
     @Override
     public Future<?> stop() {
         if (leadership != null) leadership.close();
+        if (bridge != null) bridge.close();
         return vertx.executeBlocking(() -> {
             if (planner != null) planner.close();
             if (journal != null) journal.close();

@@ -36,7 +36,7 @@ public final class AllInOne implements AutoCloseable {
                                           ExecutorConfig executorConfig, TaskRuntime runtime) throws Exception {
         var kafka = EmbeddedKafka.start(kafkaDir, 0);
         try {
-            var berth = start(cluster, schedulerConfig.withKafka(kafka.bootstrap()), executorConfig.withUsage(executorConfig.usage().withKafka(kafka.bootstrap())), runtime);
+            var berth = start(cluster, schedulerConfig.with("kafka", kafka.bootstrap()), executorConfig.with("kafka", kafka.bootstrap()), runtime);
             berth.kafka = kafka;
             return berth;
         } catch (Exception e) {
@@ -49,9 +49,11 @@ public final class AllInOne implements AutoCloseable {
                                  TaskRuntime runtime) throws Exception {
         ClusterMember member = BerthCluster.start(cluster).await(60, TimeUnit.SECONDS);
         try {
-            var scheduler = new SchedulerVerticle(schedulerConfig, member.hazelcast(), Clock.systemUTC());
+            // the executor speaks to the scheduler on this process's bus: no bridge port, no schedulers to dial
+            var scheduler = new SchedulerVerticle(schedulerConfig.with("executorPort", -1), member.hazelcast(), Clock.systemUTC());
             member.vertx().deployVerticle(scheduler).await(60, TimeUnit.SECONDS);
-            String executor = member.vertx().deployVerticle(new ExecutorVerticle(executorConfig, runtime, Clock.systemUTC())).await(60, TimeUnit.SECONDS);
+            String executor = member.vertx().deployVerticle(new ExecutorVerticle(executorConfig.with("schedulers", java.util.List.of()), runtime, Clock.systemUTC()))
+                    .await(60, TimeUnit.SECONDS);
             return new AllInOne(member, scheduler, executor);
         } catch (Exception e) {
             member.close().await(30, TimeUnit.SECONDS);

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 public final class CrashingNode {
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args[0]);
-        var config = ExecutorConfig.of("crashing", dataDir).withCgroupParent(args[1]).withNetwork(LifecycleTest.CRASH_NETWORK, false);
+        var config = ExecutorConfig.of("crashing", dataDir).with("cgroupParent", args[1]).with(LifecycleTest.CRASH_SETTINGS);
         NodeRuntime.images(config).importImage(dev.berth.executor.TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         var runtime = NodeRuntime.create(config);
         TaskSpec t = ContainerFixture.task("sleep", "300");

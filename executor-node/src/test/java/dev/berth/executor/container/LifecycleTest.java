@@ -69,6 +69,7 @@ class LifecycleTest extends ContainerTestBase {
     }
 
     static final dev.berth.executor.network.NetworkConfig CRASH_NETWORK = dev.berth.executor.TestNetworks.of("crash0", 2);
+    static final java.util.Map<String, Object> CRASH_SETTINGS = dev.berth.executor.TestNetworks.settings("crash0", 2);
 
     @Test
     @DisplayName("after the executor is killed, the next one finds its container, stops it and removes everything")
@@ -92,7 +93,7 @@ class LifecycleTest extends ContainerTestBase {
         crashing.waitFor(10, TimeUnit.SECONDS);
         assertThat(ProcessHandle.of(containerPid).map(ProcessHandle::isAlive)).as("the container outlives its executor").contains(true);
 
-        var config = ExecutorConfig.of("restarted", dataDir).withCgroupParent(parent).withNetwork(CRASH_NETWORK, false);
+        var config = ExecutorConfig.of("restarted", dataDir).with("cgroupParent", parent).with(CRASH_SETTINGS);
         var runtime = NodeRuntime.create(config);
         try {
             assertThat(runtime.network().leases()).as("the address table outlives the executor").containsKey(id);

@@ -42,14 +42,16 @@ public final class NodeMonitor {
     }
 
     public void start() {
-        vertx.eventBus().<String>consumer(Addresses.HEARTBEATS, m -> {
-            var hb = Json.read(m.body(), Heartbeat.class);
+        vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.HEARTBEATS, m -> {
+            var hb = decode(m, Heartbeat.class);
+            if (hb == null) return;
             vertx.executeBlocking(() -> record(hb), false).onSuccess(joined -> {
                 if (joined) onChange.run();
             });
         });
-        vertx.eventBus().<String>consumer(Addresses.ALLOCATION_UPDATES, m -> {
-            var u = Json.read(m.body(), AllocationUpdate.class);
+        vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.ALLOCATION_UPDATES, m -> {
+            var u = decode(m, AllocationUpdate.class);
+            if (u == null) return;
             vertx.executeBlocking(() -> state.applyUpdate(u), false).onSuccess(applied -> {
                 m.reply("ok");
                 if (applied.isPresent() && applied.get().status().terminal()) onChange.run();
@@ -57,6 +59,17 @@ public final class NodeMonitor {
         });
         long period = Math.max(250, Math.min(1000, ttl.toMillis() / 4));
         vertx.setPeriodic(period, id -> vertx.executeBlocking(this::sweep, false));
+    }
+
+    /** The message's body as a record; null (the sender told why, the log too) when it is not one. */
+    private static <T> T decode(io.vertx.core.eventbus.Message<io.vertx.core.json.JsonObject> m, Class<T> type) {
+        try {
+            return Json.read(m.body().encode(), type);
+        } catch (RuntimeException e) {
+            LOG.warn("{} that cannot be read: {}", type.getSimpleName(), e.getMessage());
+            if (m.replyAddress() != null) m.fail(400, "not a " + type.getSimpleName() + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** Upserts the node; true when it is new or came back, so placement can use it at once. */

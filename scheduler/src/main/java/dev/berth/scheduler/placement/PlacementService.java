@@ -32,13 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Places pending allocations and sends them to their nodes. A pass runs under a cluster-wide lock,
- * so two scheduler members never hand out the same room twice; it runs after each submission and
- * every second, which also picks up nodes that joined after a job was submitted.
+ * Places pending allocations and sends them to their nodes. Only the leader passes, and every write
+ * of a pass is fenced by its epoch, so two members never hand out the same room twice; a pass runs
+ * after each submission and every second, which also picks up nodes that joined after a job was
+ * submitted.
  */
 public final class PlacementService {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
-    private static final String LOCK = "berth.placement";
 
     private final Vertx vertx;
     private final ClusterState state;
@@ -80,8 +80,7 @@ public final class PlacementService {
         }
         passRunning = true;
         passWanted = false;
-        vertx.sharedData().getLockWithTimeout(LOCK, 10_000)
-                .compose(lock -> vertx.executeBlocking(this::pass, false).andThen(x -> lock.release()))
+        vertx.executeBlocking(this::pass, false)
                 .onSuccess(this::send)
                 .onFailure(e -> LOG.warn("placement pass failed: {}", e.toString()))
                 .onComplete(x -> {
@@ -101,6 +100,7 @@ public final class PlacementService {
     private List<RunCommand> pass() {
         long epoch = leadership.epoch();
         if (epoch == 0) return List.of();
+        var leader = state.asLeader(epoch);
         var now = clock.instant();
         var active = state.activeAllocations();
         var jobs = new HashMap<String, Optional<Job>>();
@@ -151,7 +151,7 @@ public final class PlacementService {
                     for (Allocation a : list.get(i)) {
                         TaskSpec task = taskOf(groups.get(ask.key()), a.task());
                         AllocNetwork network = HostPorts.choose(task.network(), ports.computeIfAbsent(node, k -> new HashSet<>()));
-                        state.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now).withNetwork(network))
+                        leader.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now).withNetwork(network))
                                 .ifPresent(p -> commands.add(new RunCommand(node, p, task.withNetwork(HostPorts.resolved(task.network(), network)),
                                         groups.get(ask.key()).restart(), epoch)));
                     }
@@ -159,7 +159,7 @@ public final class PlacementService {
                 } else {
                     String why = "no node can run it: " + plan.failed().get(ask.key()).explain();
                     for (Allocation a : list.get(i)) {
-                        state.updateAllocation(a.id(), cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now));
+                        leader.updateAllocation(a.id(), cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now));
                     }
                     counts[1] += list.get(i).size();
                 }
@@ -169,7 +169,7 @@ public final class PlacementService {
         }
         outcome.forEach((jobId, counts) -> jobs.get(jobId).ifPresent(job -> state.evaluation(job.evaluationId())
                 .filter(e -> e.status().equals("pending"))
-                .ifPresent(e -> state.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
+                .ifPresent(e -> leader.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
         return commands;
     }
 
@@ -228,7 +228,7 @@ public final class PlacementService {
     private void takeBack(RunCommand c, Throwable e) {
         String why = "node " + c.nodeId() + " did not accept it: " + e.getMessage();
         LOG.warn("allocation {}: {}", c.allocation().id(), why);
-        vertx.executeBlocking(() -> state.updateAllocation(c.allocation().id(), a ->
+        vertx.executeBlocking(() -> state.asLeader(c.epoch()).updateAllocation(c.allocation().id(), a ->
                 a.status() == AllocationStatus.PENDING && c.nodeId().equals(a.nodeId()) && a.version() == 0
                         ? a.unplace(why, clock.instant()) : null), false);
     }

@@ -30,8 +30,9 @@ public final class Rescheduler {
         this.clock = clock;
     }
 
-    /** One sweep (blocking); returns how many replacements it made. */
-    public int sweep() {
+    /** One sweep (blocking) by the leader of {@code epoch}; returns how many replacements it made. */
+    public int sweep(long epoch) {
+        var leader = state.asLeader(epoch);
         var now = clock.instant();
         int made = 0;
         Map<String, Optional<Job>> jobs = new HashMap<>();
@@ -48,8 +49,8 @@ public final class Rescheduler {
             var due = Reschedule.nextAttempt(a, history, group.reschedule(), now);
             if (due.isEmpty() || due.get().isAfter(now)) continue;
             String newId = Ids.allocation();
-            if (state.updateAllocation(a.id(), cur -> cur.current() && !cur.stopRequested() ? cur.replacedBy(newId, now) : null).isEmpty()) continue;
-            state.createAllocation(a.replacement(newId, now));
+            if (leader.updateAllocation(a.id(), cur -> cur.current() && !cur.stopRequested() ? cur.replacedBy(newId, now) : null).isEmpty()) continue;
+            leader.createAllocation(a.replacement(newId, now));
             LOG.info("allocation {} ({}) placed again as {} (attempt {})", a.id(), a.status().wire(), newId, a.attempt() + 1);
             made++;
         }

@@ -30,6 +30,8 @@ public final class ClusterState {
     private final IMap<String, HazelcastJsonValue> allocations;
     private final IMap<String, HazelcastJsonValue> nodes;
     private final IMap<String, HazelcastJsonValue> evaluations;
+    /** The leader's fencing epoch for this view's writes; 0 for writes that are not the leader's. */
+    private final long epoch;
 
     public ClusterState(HazelcastInstance hz) {
         jobs = hz.getMap("berth.jobs");
@@ -39,15 +41,33 @@ public final class ClusterState {
         allocations.addIndex(IndexType.HASH, "jobId");
         allocations.addIndex(IndexType.HASH, "nodeId");
         allocations.addIndex(IndexType.HASH, "status");
+        epoch = 0;
+    }
+
+    private ClusterState(ClusterState base, long epoch) {
+        jobs = base.jobs;
+        allocations = base.allocations;
+        nodes = base.nodes;
+        evaluations = base.evaluations;
+        this.epoch = epoch;
+    }
+
+    /**
+     * The state as the leader of {@code epoch} writes it: every write of jobs, allocations and
+     * evaluations is refused with {@link StaleLeaderException} once a newer leader wrote that entry.
+     */
+    public ClusterState asLeader(long epoch) {
+        if (epoch <= 0) throw new IllegalArgumentException("a leader's epoch is positive, not " + epoch);
+        return new ClusterState(this, epoch);
     }
 
     // --- jobs
 
     /** Stores a new job with its first allocations in one go, allocations first so a reader of the job sees them. */
     public void createJob(Job job, List<Allocation> allocs, Evaluation eval) {
-        evaluations.set(eval.id(), json(eval));
-        for (var a : allocs) allocations.set(a.id(), json(a));
-        jobs.set(job.id(), json(job));
+        write(evaluations, eval.id(), eval);
+        for (var a : allocs) write(allocations, a.id(), a);
+        write(jobs, job.id(), job);
     }
 
     public Optional<Job> job(String id) {
@@ -60,13 +80,13 @@ public final class ClusterState {
     }
 
     public void putJob(Job job) {
-        jobs.set(job.id(), json(job));
+        write(jobs, job.id(), job);
     }
 
     // --- allocations
 
     public void createAllocation(Allocation a) {
-        allocations.set(a.id(), json(a));
+        write(allocations, a.id(), a);
     }
 
     public Optional<Allocation> allocation(String id) {
@@ -99,7 +119,7 @@ public final class ClusterState {
             if (current == null) return Optional.empty();
             Allocation next = change.apply(read(current, Allocation.class));
             if (next == null) return Optional.empty();
-            allocations.set(id, json(next));
+            write(allocations, id, next);
             return Optional.of(next);
         } finally {
             allocations.unlock(id);
@@ -142,7 +162,7 @@ public final class ClusterState {
     }
 
     public void putEvaluation(Evaluation e) {
-        evaluations.set(e.id(), json(e));
+        write(evaluations, e.id(), e);
     }
 
     private List<Allocation> query(Predicate<String, HazelcastJsonValue> p) {
@@ -151,6 +171,10 @@ public final class ClusterState {
                 .sorted(Comparator.comparing(Allocation::createdAt).thenComparing(Allocation::group)
                         .thenComparingInt(Allocation::index).thenComparing(Allocation::task))
                 .toList();
+    }
+
+    private void write(IMap<String, HazelcastJsonValue> map, String key, Object value) {
+        if (!map.executeOnKey(key, new FencedWrite(epoch, Json.write(value)))) throw new StaleLeaderException(map.getName(), key, epoch);
     }
 
     private static HazelcastJsonValue json(Object o) {

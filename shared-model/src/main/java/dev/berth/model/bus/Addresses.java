@@ -9,7 +9,18 @@ public final class Addresses {
     /** Any member asks the leader for a placement pass (published; only the leader acts). */
     public static final String PLACEMENT_WANTED = "berth.placement.wanted";
 
+    /** The addresses an executor listens on, one set per node: run, stop and logs. */
+    public static final String NODE_ADDRESS_REGEX = "berth\\.node\\.([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\.(alloc|stop|logs)";
+    private static final java.util.regex.Pattern NODE_ADDRESS = java.util.regex.Pattern.compile(NODE_ADDRESS_REGEX);
+
     private Addresses() {
+    }
+
+    /** The node whose run, stop or logs address this is, or null. */
+    public static String nodeOf(String address) {
+        if (address == null) return null;
+        var m = NODE_ADDRESS.matcher(address);
+        return m.matches() ? m.group(1) : null;
     }
 
     /** Run an allocation: body {@code {"allocation": …, "task": …}}. */

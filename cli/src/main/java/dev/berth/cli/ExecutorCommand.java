@@ -1,0 +1,102 @@
+package dev.berth.cli;
+
+import dev.berth.executor.ExecutorConfig;
+import dev.berth.executor.ExecutorVerticle;
+import dev.berth.executor.NodeRuntime;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "executor", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run this host's executor node: it connects to a scheduler member (the next listed one when that goes away),",
+                "runs the containers it is sent and heartbeats its usage. Every flag is also a key of the --config file (camelCase); a flag wins."})
+final class ExecutorCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "settings file (YAML): schedulers, nodeId, cgroupParent, …")
+    Path config;
+    @Option(names = "--schedulers", paramLabel = "HOST:PORT", description = "a scheduler member's executor port (repeatable; port 4647 when left out)")
+    List<String> schedulers = new ArrayList<>();
+    @Option(names = "--bind", paramLabel = "ADDR", description = "the node's address; published ports listen on every address (default 127.0.0.1)")
+    String bind;
+    @Option(names = "--advertise", paramLabel = "ADDR", description = "the address shown for this node and its published ports (default: the bind address)")
+    String advertise;
+    @Option(names = "--node-id", paramLabel = "ID", description = "this node's id (default: the host name)")
+    String nodeId;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "images, containers, logs (default /var/lib/berth as root, else ~/.berth)")
+    Path dataDir;
+    @Option(names = "--cgroup-parent", paramLabel = "NAME", description = "containers' cgroup parent, containing \"berth\" (default berth)")
+    String cgroupParent;
+    @Option(names = "--cpu", description = "cpu to offer, e.g. 2 or 1500m (default: all cores)")
+    String cpu;
+    @Option(names = "--memory", description = "memory to offer, e.g. 4Gi (default: all memory)")
+    String memory;
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a node label for constraints (repeatable)")
+    Map<String, String> label = new LinkedHashMap<>();
+    @Option(names = "--resource", paramLabel = "NAME=N", description = "an extended resource this node offers, e.g. gpu=2 (repeatable)")
+    Map<String, String> resource = new LinkedHashMap<>();
+    @Option(names = "--allow-volume", paramLabel = "DIR", description = "a host dir that tasks may mount (repeatable)")
+    List<Path> allowVolume = new ArrayList<>();
+    @Option(names = "--allow-host-network", description = "let tasks ask for network mode host")
+    boolean allowHostNetwork;
+    @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
+    String bridge;
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "containers' addresses (default 10.210.0.0/16)")
+    String subnet;
+    @Option(names = "--dns", paramLabel = "IP", description = "a nameserver for containers (repeatable; default: the host's, without loopback ones)")
+    List<String> dns = new ArrayList<>();
+    @Option(names = "--registries", paramLabel = "FILE", description = "registry mirrors, insecure registries and credentials (JSON or YAML)")
+    Path registries;
+    @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for usage events")
+    String kafka;
+    @Option(names = "--insecure", description = "plaintext to the schedulers, no token (the only mode until TLS arrives)")
+    boolean insecure;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        var defaults = ExecutorConfig.of(UpCommand.hostName(), UpCommand.defaultDataDir()).with("schedulers", List.of("127.0.0.1"));
+        ExecutorConfig settings = Flags.read(defaults, config, Flags.given(spec));
+        Vertx vertx = Vertx.vertx();
+        try {
+            var runtime = NodeRuntime.create(settings);
+            vertx.deployVerticle(new ExecutorVerticle(settings, runtime, Clock.systemUTC())).await(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close().await(30, TimeUnit.SECONDS);
+            throw new IOException("cannot start the executor: " + UpCommand.rootMessage(e), e);
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the executor: ending tasks…");
+            out.flush();
+            try {
+                vertx.close().await(60, TimeUnit.SECONDS);
+                out.println("Executor stopped.");
+            } catch (Exception e) {
+                out.println("The executor did not stop cleanly: " + UpCommand.rootMessage(e));
+            }
+            out.flush();
+            stopped.countDown();
+        }, "berth-shutdown"));
+        var capacity = settings.capacity();
+        out.printf("Berth executor up.%n  Node       %s at %s (cpu %s, memory %s)%n  Schedulers %s%n  Bridge     %s (%s)%n  Data       %s%n",
+                settings.nodeId(), settings.address(), capacity.cpu(), capacity.memory().human(),
+                String.join(", ", settings.schedulerAddresses().stream().map(Object::toString).toList()), settings.bridge(), settings.subnet(), settings.dataDir());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

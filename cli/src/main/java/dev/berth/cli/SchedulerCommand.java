@@ -1,0 +1,97 @@
+package dev.berth.cli;
+
+import dev.berth.cluster.BerthCluster;
+import dev.berth.cluster.ClusterMember;
+import dev.berth.scheduler.SchedulerConfig;
+import dev.berth.scheduler.SchedulerVerticle;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "scheduler", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run one scheduler member of a cluster: the API, the cluster state (Hazelcast), placement while it leads,",
+                "and the port executors connect to. Every flag is also a key of the --config file (camelCase); a flag wins."})
+final class SchedulerCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "settings file (YAML): bind, advertise, join, port, …")
+    Path config;
+    @Option(names = "--bind", paramLabel = "ADDR", description = "every listener binds here (default 127.0.0.1)")
+    String bind;
+    @Option(names = "--advertise", paramLabel = "ADDR", description = "what members and executors are told (default: the bind address, or the first non-loopback one for 0.0.0.0)")
+    String advertise;
+    @Option(names = "--join", paramLabel = "HOST:PORT", description = "another member's cluster port (repeatable)")
+    List<String> join = new ArrayList<>();
+    @Option(names = "--port", paramLabel = "PORT", description = "API port (default 7070)")
+    String port;
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Hazelcast, between members (default 5701)")
+    String clusterPort;
+    @Option(names = "--bus-port", paramLabel = "PORT", description = "clustered event bus, between members (default 5702)")
+    String busPort;
+    @Option(names = "--executor-port", paramLabel = "PORT", description = "where executors connect (default 4647)")
+    String executorPort;
+    @Option(names = "--cp-members", paramLabel = "N", description = "members in the CP group behind the leader lock (default 3 with three or more members)")
+    String cpMembers;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "this member's journal (default /var/lib/berth as root, else ~/.berth)")
+    Path dataDir;
+    @Option(names = "--node-ttl", paramLabel = "DURATION", description = "a node silent this long is down (default 10s)")
+    String nodeTtl;
+    @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
+    String kafka;
+    @Option(names = "--insecure", description = "plaintext, no API tokens (required off loopback until TLS arrives)")
+    boolean insecure;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        var defaults = SchedulerConfig.defaults().with("dataDir", UpCommand.defaultDataDir());
+        SchedulerConfig settings = Flags.read(defaults, config, Flags.given(spec));
+        ClusterMember member;
+        SchedulerVerticle scheduler;
+        try {
+            member = BerthCluster.start(settings.cluster()).await(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("cannot join the cluster: " + UpCommand.rootMessage(e), e);
+        }
+        try {
+            scheduler = new SchedulerVerticle(settings, member.hazelcast(), Clock.systemUTC());
+            out.println("Joined the cluster; serving once a majority of the members is there…");
+            out.flush();
+            member.vertx().deployVerticle(scheduler).await();
+        } catch (Exception e) {
+            member.close().await(30, TimeUnit.SECONDS);
+            throw new IOException("cannot start the scheduler: " + UpCommand.rootMessage(e), e);
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("Stopping the scheduler: leaving the cluster…");
+            out.flush();
+            try {
+                member.close().await(30, TimeUnit.SECONDS);
+                out.println("Scheduler stopped.");
+            } catch (Exception e) {
+                out.println("The scheduler did not stop cleanly: " + UpCommand.rootMessage(e));
+            }
+            out.flush();
+            stopped.countDown();
+        }, "berth-shutdown"));
+        String adv = settings.advertisedAddress();
+        out.printf("Berth scheduler up.%n  API       http://%s:%d%n  Cluster   %s:%d (members %s, CP group %s)%n  Executors %s%n  Data      %s%n",
+                adv, scheduler.port(), adv, settings.clusterPort(), String.join(", ", settings.members()),
+                settings.effectiveCpMembers() == 0 ? "none: one or two members" : settings.effectiveCpMembers() + " members",
+                settings.executorPort() < 0 ? "none" : adv + ":" + settings.executorPort(), settings.stateDir());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.berth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code berth scheduler} and {@code berth executor} refuse settings with mistakes, naming every one, before they start anything. */
+class ConfigFileTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run berth(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("an executor.yaml with mistakes: every problem with its key, unknown keys too")
+    void executorFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("executor.yaml"), """
+                schedulers: ["10.0.0.1:4647", "10.0.0.2:nope"]
+                cgroupParnet: berth-a
+                cpu: lots
+                bridge: docker0
+                """);
+        var r = berth("executor", "--config", file.toString(), "--node-id", "bad id");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("executor.yaml has")
+                .contains("cgroupParnet: unknown setting (did you mean cgroupParent?)")
+                .contains("cpu: \"lots\" is not")
+                .doesNotContain("Berth executor up");
+        var again = berth("executor", "--config", Files.writeString(dir.resolve("ok-but.yaml"), "schedulers: [\"10.0.0.2:nope\"]\nbridge: docker0\n").toString(),
+                "--node-id", "bad id");
+        assertThat(again.err()).contains("schedulers: \"10.0.0.2:nope\" is not host or host:port")
+                .contains("nodeId: \"bad id\" is not a node id")
+                .contains("bridge: \"docker0\" must contain \"berth\"");
+    }
+
+    @Test
+    @DisplayName("the README's example files read as they are")
+    void examples() throws Exception {
+        var scheduler = dev.berth.model.config.Settings.read(dev.berth.scheduler.SchedulerConfig.defaults(), Path.of("../examples/cluster/scheduler-1.yaml"), java.util.Map.of());
+        assertThat(scheduler.members()).hasSize(3);
+        assertThat(scheduler.effectiveCpMembers()).isEqualTo(3);
+        var executor = dev.berth.model.config.Settings.read(dev.berth.executor.ExecutorConfig.of("w", dir), Path.of("../examples/cluster/executor.yaml"), java.util.Map.of());
+        assertThat(executor.schedulerAddresses()).hasSize(3);
+        assertThat(executor.label()).containsEntry("zone", "a");
+        assertThat(executor.resource()).containsEntry("gpu", 2L);
+    }
+
+    @Test
+    @DisplayName("a flag wins over the file; a scheduler off loopback needs --insecure said out loud")
+    void schedulerFlags() throws Exception {
+        Path file = Files.writeString(dir.resolve("scheduler.yaml"), "bind: 10.0.0.1\nport: 8080\n");
+        var r = berth("scheduler", "--config", file.toString(), "--port", "99999");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("port: 99999 is not a port").contains("insecure: binding 10.0.0.1 exposes");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.berth.scheduler.bridge;
+
+import dev.berth.model.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where executors connect: Vert.x's TCP event-bus bridge on the executor port. An executor sends
+ * heartbeats and allocation updates, and registers its own node's run, stop and logs addresses,
+ * which the leader reaches over the clustered bus from whichever member the executor is on.
+ * Permitted addresses limit what any connection can touch; {@link BridgeGuard} makes each
+ * connection one node. A connection silent for {@link #IDLE_SECONDS} (executors ping every
+ * second) is closed, so that a dead executor's addresses leave the bus.
+ */
+public final class ExecutorBridge {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorBridge.class);
+    static final int IDLE_SECONDS = 5;
+
+    private final TcpEventBusBridge bridge;
+    private final Map<NetSocket, BridgeGuard> connections = new ConcurrentHashMap<>();
+    private int port;
+
+    private ExecutorBridge(Vertx vertx) {
+        var options = new BridgeOptions()
+                .addInboundPermitted(new PermittedOptions().setAddress(Addresses.HEARTBEATS))
+                .addInboundPermitted(new PermittedOptions().setAddress(Addresses.ALLOCATION_UPDATES))
+                .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.NODE_ADDRESS_REGEX));
+        var server = new NetServerOptions().setIdleTimeout(IDLE_SECONDS).setTcpNoDelay(true);
+        bridge = TcpEventBusBridge.create(vertx, options, server, this::guard);
+    }
+
+    public static Future<ExecutorBridge> start(Vertx vertx, String host, int port) {
+        var b = new ExecutorBridge(vertx);
+        b.port = port;
+        return b.bridge.listen(port, host).map(x -> b);
+    }
+
+    private void guard(BridgeEvent event) {
+        NetSocket socket = event.socket();
+        BridgeGuard guard = connections.computeIfAbsent(socket, s -> {
+            s.closeHandler(v -> {
+                BridgeGuard gone = connections.remove(s);
+                if (gone != null && gone.nodeId() != null) LOG.info("executor {} disconnected ({})", gone.nodeId(), s.remoteAddress());
+            });
+            return new BridgeGuard();
+        });
+        String before = guard.nodeId();
+        var verdict = guard.check(event.type(), event.getRawMessage());
+        if (before == null && guard.nodeId() != null) LOG.info("executor {} connected from {}", guard.nodeId(), socket.remoteAddress());
+        if (!verdict.passes()) LOG.warn("executor connection {} refused: {}", socket.remoteAddress(), verdict.refusal());
+        event.complete(verdict.passes());
+    }
+
+    /** Executor connections open now. */
+    public int connections() {
+        return connections.size();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Future<Void> close() {
+        return bridge.close();
+    }
+}
