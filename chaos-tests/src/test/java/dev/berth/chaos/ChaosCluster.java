@@ -1,0 +1,159 @@
+package dev.berth.chaos;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A Berth cluster of separate processes on one machine: scheduler members on hosts
+ * {@code 10.213.0.1…} and executors on {@code 10.213.0.11…}, each in its own network namespace,
+ * started as a user starts them ({@code berth scheduler …}, {@code berth executor …}). Closing
+ * stops every process, lets each executor that was killed start once more to remove what it left
+ * (its containers and cgroups), and removes the hosts, the switch and the data. The base of the
+ * chaos suites: faults are processes killed, paused or cut off.
+ */
+final class ChaosCluster implements AutoCloseable {
+    static final int API = 7070;
+
+    final Path dir;
+    final TestNet net;
+    final int schedulers;
+    final Map<String, BerthProcess> processes = new LinkedHashMap<>();
+    final Map<String, List<String>> commands = new LinkedHashMap<>();
+    final Map<String, TestNet.Host> hosts = new LinkedHashMap<>();
+    private final List<String> killedExecutors = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    ChaosCluster(int schedulers) throws IOException {
+        this.dir = Files.createTempDirectory("berth-chaos-");
+        this.schedulers = schedulers;
+        this.net = new TestNet();
+    }
+
+    static String schedulerAddress(int i) {
+        return TestNet.PREFIX + i;
+    }
+
+    /** Scheduler member {@code i} (1-based), joining the others; node TTL {@code ttl}. */
+    BerthProcess startScheduler(int i, String ttl) throws IOException {
+        String name = "s" + i;
+        var host = hosts.containsKey(name) ? hosts.get(name) : net.host(name, i);
+        hosts.put(name, host);
+        var args = new ArrayList<>(List.of("scheduler", "--bind", host.address(), "--insecure", "--node-ttl", ttl,
+                "--data-dir", dir.resolve(name).toString()));
+        for (int j = 1; j <= schedulers; j++) if (j != i) args.addAll(List.of("--join", schedulerAddress(j) + ":5701"));
+        return start(name, host, args);
+    }
+
+    /** Executor {@code i} (1-based) connecting to every scheduler member, with its own cgroup parent, bridge and data dir. */
+    BerthProcess startExecutor(int i) throws IOException, InterruptedException {
+        String name = "e" + i;
+        var host = hosts.containsKey(name) ? hosts.get(name) : net.host(name, 10 + i);
+        Path data = dir.resolve(name);
+        if (!hosts.containsKey(name)) BerthProcess.run(List.of("image", "busybox", "--data-dir", data.toString(), "--name", "busybox"));
+        hosts.put(name, host);
+        var args = new ArrayList<>(List.of("executor", "--node-id", name, "--bind", host.address(), "--insecure", "--data-dir", data.toString(),
+                "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--subnet", "10.212." + i + ".0/24", "--cpu", "1", "--memory", "2Gi"));
+        for (int j = 1; j <= schedulers; j++) args.addAll(List.of("--schedulers", schedulerAddress(j)));
+        return start(name, host, args);
+    }
+
+    private BerthProcess start(String name, TestNet.Host host, List<String> args) throws IOException {
+        commands.put(name, args);
+        var p = BerthProcess.start(name, host, dir.resolve(name + "-" + (processes.containsKey(name) ? "again" : "first") + ".log"), args);
+        processes.put(name, p);
+        return p;
+    }
+
+    /** kill -9 of a member's process. */
+    void kill(String name) throws InterruptedException {
+        processes.get(name).kill();
+        if (name.startsWith("e")) killedExecutors.add(name);
+    }
+
+    String api(int scheduler) {
+        return "http://" + schedulerAddress(scheduler) + ":" + API;
+    }
+
+    String get(String base, String path) throws IOException, InterruptedException {
+        var r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 400) throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
+        return r.body();
+    }
+
+    String submit(String base, String json) throws IOException, InterruptedException {
+        var r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) throw new IOException("POST /v1/jobs: " + r.statusCode() + " " + r.body());
+        return new JsonObject(r.body()).getString("id");
+    }
+
+    JsonObject job(String base, String id) throws IOException, InterruptedException {
+        return new JsonObject(get(base, "/v1/jobs/" + id));
+    }
+
+    JsonArray allocations(String base, String job) throws IOException, InterruptedException {
+        return new JsonArray(get(base, "/v1/jobs/" + job + "/allocations"));
+    }
+
+    /** The member's {@code /health}, or null while it does not answer. */
+    JsonObject health(int scheduler) {
+        try {
+            return new JsonObject(get(api(scheduler), "/health"));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Every process's output, for a failed test's report. */
+    String logs() {
+        var b = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                String text = Files.readString(f);
+                b.append("\n===== ").append(f.getFileName()).append(" (last 60 lines)\n");
+                var lines = text.lines().toList();
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> b.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            b.append("(logs unreadable: ").append(e.getMessage()).append(")");
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("e")) p.getValue().terminate();
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("e")) p.getValue().awaitEnd(60);
+            // an executor killed with -9 left its containers running: its next start removes them, as on a real host
+            for (String name : killedExecutors) {
+                var again = BerthProcess.start(name, hosts.get(name), dir.resolve(name + "-cleanup.log"), commands.get(name));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> !again.alive() || again.output().contains("Berth executor up"));
+                again.stop(60);
+            }
+            // every member at once: one leaving alone waits for a CP majority that those gone before no longer give
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().terminate();
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().awaitEnd(30);
+        } finally {
+            net.close();
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

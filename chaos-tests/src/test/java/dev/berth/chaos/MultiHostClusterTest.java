@@ -1,0 +1,135 @@
+package dev.berth.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Three {@code berth scheduler} and two {@code berth executor} processes, each on its own host (a
+ * network namespace on a test switch): work spreads over both nodes, the leader's kill -9 loses no
+ * job, and an executor's kill -9 has its service placed again on the other node.
+ */
+class MultiHostClusterTest {
+    static final String NODE_TTL = "5s";
+    /** After the TTL: the sweep (≤ 1 s), the reschedule delay (1 s), a placement pass (≤ 1 s) and a container start. */
+    static final Duration AFTER_TTL_BOUND = Duration.ofSeconds(10);
+
+    ChaosCluster cluster;
+    boolean passed;
+
+    @AfterEach
+    void down(TestInfo info) throws Exception {
+        if (cluster == null) return;
+        if (!passed) System.out.println("processes' logs of " + info.getDisplayName() + ":" + cluster.logs());
+        cluster.close();
+    }
+
+    @Test
+    @DisplayName("3 schedulers and 2 executors as separate processes on their own hosts: spread, leader kill -9, executor kill -9")
+    void clusterOfHosts() throws Exception {
+        cluster = new ChaosCluster(3);
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= 3; i++) cluster.startScheduler(i, NODE_TTL);
+        cluster.startExecutor(1);
+        cluster.startExecutor(2);
+        String api1 = cluster.api(1);
+        await("both nodes ready on member 1").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readyNodes(api1).size() == 2);
+        await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
+        System.out.printf("cluster of 5 processes up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        // every node shows the address it advertised, in the API and in `berth node list`
+        var nodes = new JsonArray(cluster.get(api1, "/v1/nodes"));
+        assertThat(nodes.stream().map(n -> ((JsonObject) n).getString("id") + "@" + ((JsonObject) n).getString("address")))
+                .containsExactlyInAnyOrder("e1@10.213.0.11", "e2@10.213.0.12");
+        String list = BerthProcess.run(List.of("node", "list", "--address", api1));
+        assertThat(list).contains("10.213.0.11").contains("10.213.0.12");
+
+        // a spread job of four runs on both executors and completes
+        String spread = cluster.submit(api1, """
+                {"name": "spread", "groups": [{"count": 4, "scoring": "spread", "tasks": [{"image": "busybox",
+                  "resources": {"cpu": "100m", "memory": "32Mi"}, "command": ["sh", "-c", "sleep 1; echo done"]}]}]}""");
+        await("the spread job completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(api1, spread).getString("status").equals("complete"));
+        var placed = cluster.allocations(api1, spread).stream().map(a -> ((JsonObject) a).getString("nodeId")).toList();
+        assertThat(placed).hasSize(4).contains("e1", "e2");
+
+        // kill -9 of the leader: a job submitted to another member completes, and every earlier job is there
+        int leader = leader();
+        long oldEpoch = cluster.health(leader).getLong("epoch");
+        cluster.kill("s" + leader);
+        long killed = System.nanoTime();
+        int other = IntStream.rangeClosed(1, 3).filter(i -> i != leader).findFirst().orElseThrow();
+        String apiOther = cluster.api(other);
+        String after = cluster.submit(apiOther, """
+                {"name": "after-leader", "groups": [{"tasks": [{"image": "busybox", "command": ["echo", "new leader"]}]}]}""");
+        await("a job submitted after the leader's kill completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(apiOther, after).getString("status").equals("complete"));
+        System.out.printf("leader s%d killed: a new job completed %.1f s later%n", leader, (System.nanoTime() - killed) / 1e9);
+        int newLeader = leader();
+        assertThat(newLeader).isNotEqualTo(leader);
+        assertThat(cluster.health(newLeader).getLong("epoch")).isGreaterThan(oldEpoch);
+        for (int i = 1; i <= 3; i++) {
+            if (i == leader) continue;
+            var jobs = new JsonArray(cluster.get(cluster.api(i), "/v1/jobs")).stream().map(j -> ((JsonObject) j).getString("id")).toList();
+            assertThat(jobs).as("jobs on member %d", i).contains(spread, after);
+            assertThat(cluster.job(cluster.api(i), spread).getString("status")).isEqualTo("complete");
+        }
+
+        // kill -9 of the executor running a service: the allocation is lost and runs again on the other node
+        String service = cluster.submit(apiOther, """
+                {"name": "svc", "type": "service", "groups": [{"reschedule": {"delay": "1s", "delayFunction": "constant"},
+                  "tasks": [{"image": "busybox", "killTimeout": "1s", "command": ["sleep", "600"]}]}]}""");
+        await("the service runs").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(apiOther, service).getString("status").equals("running"));
+        var first = cluster.allocations(apiOther, service).getJsonObject(0);
+        String victim = first.getString("nodeId");
+        String survivor = victim.equals("e1") ? "e2" : "e1";
+        cluster.kill(victim);
+        long executorKilled = System.nanoTime();
+        Duration bound = Duration.ofSeconds(5).plus(AFTER_TTL_BOUND);
+        await("the service runs again on " + survivor + " within the node TTL plus " + AFTER_TTL_BOUND.toSeconds() + " s").atMost(bound).ignoreExceptions()
+                .until(() -> {
+                    var now = cluster.allocations(apiOther, service);
+                    return now.size() == 2 && now.getJsonObject(1).getString("status").equals("running");
+                });
+        System.out.printf("executor %s killed: its service ran again on %s %.1f s later (node TTL %s)%n", victim, survivor,
+                (System.nanoTime() - executorKilled) / 1e9, NODE_TTL);
+        var now = cluster.allocations(apiOther, service);
+        assertThat(now.getJsonObject(0).getString("status")).isEqualTo("lost");
+        assertThat(now.getJsonObject(0).getString("reason")).isEqualTo("node " + victim + " stopped heartbeating");
+        assertThat(now.getJsonObject(1).getString("nodeId")).isEqualTo(survivor);
+        assertThat(now.getJsonObject(1).getString("previous")).isEqualTo(first.getString("id"));
+        passed = true;
+    }
+
+    /** The member that says it leads, or 0. Each member must name the same one. */
+    int leader() {
+        var named = new ArrayList<String>();
+        int leading = 0;
+        for (int i = 1; i <= 3; i++) {
+            var h = cluster.health(i);
+            if (h == null) continue;
+            if (h.getBoolean("leading", false)) leading = i;
+            if (h.getJsonObject("leader") != null) named.add(h.getJsonObject("leader").getString("api"));
+        }
+        if (leading == 0) return 0;
+        String api = cluster.api(leading);
+        return named.stream().allMatch(api::equals) ? leading : 0;
+    }
+
+    List<String> readyNodes(String api) throws Exception {
+        return new JsonArray(cluster.get(api, "/v1/nodes")).stream().map(n -> (JsonObject) n)
+                .filter(n -> n.getString("status").equals("ready")).map(n -> n.getString("id")).toList();
+    }
+}
