@@ -11,8 +11,9 @@ public final class Bench {
             case "start" -> StartLatency.main(rest);
             case "placement" -> PlacementBench.main(rest);
             case "usage" -> UsageBench.main(rest);
+            case "bridge" -> BridgeBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
