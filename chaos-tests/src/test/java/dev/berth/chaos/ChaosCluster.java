@@ -84,6 +84,37 @@ final class ChaosCluster implements AutoCloseable {
         if (name.startsWith("e")) killedExecutors.add(name);
     }
 
+    /**
+     * Cuts member {@code name} off from the hosts at {@code addresses}, both ways, with an nf_tables
+     * table in that host's own namespace (gone with it); other traffic, the test's included, flows.
+     */
+    void cut(String name, List<String> addresses) throws IOException, InterruptedException {
+        String set = String.join(", ", addresses);
+        nft(name, "add table inet berth_chaos_cut");
+        nft(name, "add chain inet berth_chaos_cut in { type filter hook input priority -10; }");
+        nft(name, "add chain inet berth_chaos_cut out { type filter hook output priority -10; }");
+        nft(name, "add rule inet berth_chaos_cut in ip saddr { " + set + " } drop");
+        nft(name, "add rule inet berth_chaos_cut out ip daddr { " + set + " } drop");
+    }
+
+    void heal(String name) throws IOException, InterruptedException {
+        nft(name, "delete table inet berth_chaos_cut");
+    }
+
+    private void nft(String host, String command) throws IOException, InterruptedException {
+        var cmd = new ArrayList<>(List.of("nsenter", "--net=" + hosts.get(host).nsPath(), "nft"));
+        cmd.addAll(List.of(command.split(" ")));
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+    }
+
+    /** POST /v1/jobs; the status code and body, whatever they are. */
+    HttpResponse<String> trySubmit(String base, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     String api(int scheduler) {
         return "http://" + schedulerAddress(scheduler) + ":" + API;
     }

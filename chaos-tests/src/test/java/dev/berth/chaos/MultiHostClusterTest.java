@@ -113,6 +113,44 @@ class MultiHostClusterTest {
         passed = true;
     }
 
+    @Test
+    @DisplayName("a leader cut off from the other members stops leading within 4 s, one of the majority leads, the minority refuses writes")
+    void partitionedLeader() throws Exception {
+        cluster = new ChaosCluster(3);
+        for (int i = 1; i <= 3; i++) cluster.startScheduler(i, NODE_TTL);
+        cluster.startExecutor(1);
+        await("the node is ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readyNodes(cluster.api(1)).size() == 1);
+        await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
+        int old = leader();
+        long oldEpoch = cluster.health(old).getLong("epoch");
+        var others = IntStream.rangeClosed(1, 3).filter(i -> i != old).boxed().toList();
+        cluster.cut("s" + old, others.stream().map(ChaosCluster::schedulerAddress).toList());
+        long cut = System.nanoTime();
+
+        await("the cut leader stops leading").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> cluster.health(old) != null && !cluster.health(old).getBoolean("leading"));
+        System.out.printf("cut leader s%d stopped leading %.1f s after the cut%n", old, (System.nanoTime() - cut) / 1e9);
+        await("one of the majority leads").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> others.stream()
+                .anyMatch(i -> cluster.health(i) != null && cluster.health(i).getBoolean("leading") && cluster.health(i).getLong("epoch") > oldEpoch));
+        System.out.printf("a majority member led %.1f s after the cut%n", (System.nanoTime() - cut) / 1e9);
+        String majority = cluster.api(others.getFirst());
+        String job = cluster.submit(majority, """
+                {"name": "majority", "groups": [{"tasks": [{"image": "busybox", "command": ["echo", "majority"]}]}]}""");
+        await("a job on the majority side completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(majority, job).getString("status").equals("complete"));
+
+        String minority = cluster.api(old);
+        await("the cut member refuses writes once it sees it is alone").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> cluster.trySubmit(minority, "{\"name\": \"minority\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\"}]}]}").statusCode() == 503);
+        var refused = cluster.trySubmit(minority, "{\"name\": \"minority\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\"}]}]}");
+        System.out.printf("the cut member answers a submission with %d: %s%n", refused.statusCode(), refused.body());
+        assertThat(refused.body()).contains("cut off from the majority");
+        assertThat(cluster.health(old).getBoolean("leading")).isFalse();
+        cluster.heal("s" + old);
+        passed = true;
+    }
+
     /** The member that says it leads, or 0. Each member must name the same one. */
     int leader() {
         var named = new ArrayList<String>();

@@ -9,7 +9,6 @@ import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
 import dev.berth.executor.NodeRuntime;
 import dev.berth.executor.image.BusyboxImage;
-import dev.berth.executor.usage.UsageConfig;
 import dev.berth.model.codec.Json;
 import dev.berth.model.usage.UsageEvent;
 import dev.berth.scheduler.SchedulerConfig;

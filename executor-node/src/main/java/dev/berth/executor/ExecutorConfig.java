@@ -2,7 +2,6 @@ package dev.berth.executor;
 
 import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.executor.network.NetworkConfig;
-import dev.berth.executor.usage.UsageConfig;
 import dev.berth.model.config.HostPort;
 import dev.berth.model.config.Settings;
 import dev.berth.model.spec.FieldError;
@@ -36,6 +35,8 @@ import java.util.Map;
  * @param dns               containers' nameservers; empty: the host's own, minus loopback ones
  * @param registries        a file of registry mirrors, insecure registries and credentials
  * @param kafka             bootstrap servers for usage events; null: usage only in heartbeats
+ * @param usageInterval     between usage events (each running allocation and the node itself)
+ * @param usageSpoolBytes   the disk spool's bound while Kafka is away
  * @param insecure          plaintext to the schedulers, no token (the only mode until TLS arrives)
  * @param cgroupParent      containers' cgroups go under this one; two executors on one host need distinct ones
  * @param shutdownGrace     on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
@@ -61,10 +62,9 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
     /** A node with every default, for {@code berth up} and tests. */
     public static ExecutorConfig of(String nodeId, Path dataDir) {
         var n = NetworkConfig.DEFAULT;
-        var u = UsageConfig.DEFAULT;
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
-                u.interval(), u.spoolBytes(), n.firewallTable(), n.publishAddress(), 2);
+                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -121,10 +121,6 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
 
     public NetworkConfig network() {
         return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns);
-    }
-
-    public UsageConfig usage() {
-        return new UsageConfig(kafka, usageInterval, usageSpoolBytes);
     }
 
     public RegistryConfig registryConfig() throws IOException {

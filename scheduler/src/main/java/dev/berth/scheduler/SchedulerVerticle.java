@@ -54,11 +54,11 @@ public final class SchedulerVerticle extends VerticleBase {
                 journal.restore();
                 journal.start();
             }
-            return state;
-        }).compose(state -> {
             var self = new io.vertx.core.json.JsonObject().put("member", config.advertisedAddress() + ":" + config.clusterPort())
                     .put("api", "http://" + config.advertisedAddress() + ":" + config.port());
             leadership = new Leadership(hazelcast, self, clock).start();
+            return state;
+        }).compose(state -> {
             var placement = new PlacementService(vertx, state, clock, leadership);
             vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();

@@ -18,10 +18,9 @@ public final class ApiRouter {
                                 dev.berth.scheduler.capacity.CapacityPlanner planner, java.util.function.IntSupplier executorConnections) {
         Router r = Router.router(vertx);
         var body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-        r.get("/health").handler(ctx -> Http.blocking(vertx, leadership::leader).onComplete(leader -> Http.json(ctx, 200,
-                new JsonObject().put("status", "ok").put("leading", leadership.leading()).put("epoch", leadership.epoch())
-                        .put("leader", leader.succeeded() ? leader.result().orElse(null) : null)
-                        .put("executors", executorConnections.getAsInt()))));
+        r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")
+                .put("leading", leadership.leading()).put("epoch", leadership.epoch())
+                .put("leader", leadership.leader().orElse(null)).put("executors", executorConnections.getAsInt())));
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);

@@ -46,7 +46,7 @@ final class Http {
 
     /** The one failure handler: a Problem keeps its status; anything else is a 500 with its message. */
     static void failure(RoutingContext ctx) {
-        Throwable t = ctx.failure();
+        Throwable t = cutOff(ctx.failure());
         int status = t instanceof Problem p ? p.status : ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         String message = t instanceof Problem ? t.getMessage() : switch (status) {
             case 404 -> "no such resource: " + ctx.request().method() + " " + ctx.request().path();
@@ -59,6 +59,20 @@ final class Http {
             return;
         }
         json(ctx, status, new JsonObject().put("error", message));
+    }
+
+    /**
+     * A write refused by split-brain protection: this member sees fewer than a majority of the
+     * scheduler members, so it refuses changes (another member of the majority takes them).
+     */
+    private static Throwable cutOff(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof com.hazelcast.splitbrainprotection.SplitBrainProtectionException) {
+                return new Problem(503, "this scheduler member is cut off from the majority of the cluster and refuses changes"
+                        + " (split-brain protection); send them to another member");
+            }
+        }
+        return t;
     }
 
     /** Sends a future's value as JSON, or routes its failure to the failure handler. */

@@ -1,8 +1,12 @@
 package dev.berth.scheduler.leader;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.cp.lock.FencedLock;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Optional;
@@ -32,6 +36,8 @@ public final class Leadership implements AutoCloseable {
     private volatile long fence;
     private volatile long confirmedAt;
     private volatile boolean closed;
+    /** The newest leader record, kept by a map listener so that reading it never waits on the network. */
+    private volatile JsonObject leader;
 
     /** @param self who this member is, as {@code /health} names the leader: {@code member}, {@code api} */
     public Leadership(HazelcastInstance hz, JsonObject self, Clock clock) {
@@ -41,7 +47,12 @@ public final class Leadership implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("berth-leadership").daemon(true).unstarted(this::campaign);
     }
 
+    /** Blocking: reads the current leader record once, then follows its changes. */
     public Leadership start() {
+        IMap<String, HazelcastJsonValue> map = hz.getMap(LEADER_MAP);
+        map.addEntryListener(new Follower(), true);
+        HazelcastJsonValue current = map.get("leader");
+        if (current != null && leader == null) leader = new JsonObject(current.getValue());
         thread.start();
         return this;
     }
@@ -56,10 +67,25 @@ public final class Leadership implements AutoCloseable {
         return epoch() > 0;
     }
 
-    /** The member that leads (or led last), as it announced itself: {@code member}, {@code api}, {@code epoch}. Blocking. */
+    /**
+     * The member that leads (or led last, as far as this member heard), as it announced itself:
+     * {@code member}, {@code api}, {@code epoch}. Never blocks: a member cut off from the others
+     * still answers.
+     */
     public Optional<JsonObject> leader() {
-        HazelcastJsonValue v = hz.<String, HazelcastJsonValue>getMap(LEADER_MAP).get("leader");
-        return Optional.ofNullable(v).map(j -> new JsonObject(j.getValue()));
+        return Optional.ofNullable(leader).map(JsonObject::copy);
+    }
+
+    private final class Follower implements EntryAddedListener<String, HazelcastJsonValue>, EntryUpdatedListener<String, HazelcastJsonValue> {
+        @Override
+        public void entryAdded(EntryEvent<String, HazelcastJsonValue> e) {
+            leader = new JsonObject(e.getValue().getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, HazelcastJsonValue> e) {
+            leader = new JsonObject(e.getValue().getValue());
+        }
     }
 
     private void campaign() {
