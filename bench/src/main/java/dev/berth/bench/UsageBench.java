@@ -105,7 +105,7 @@ final class UsageBench {
                 for (int n = 0; n < nodes; n++) {
                     var hb = new Heartbeat("bench-" + n, "10.0.0." + n, capacity, Map.of(), Map.of("network.host", "false"),
                             List.copyOf(allocations.keySet()), ++seq[n], usage);
-                    member.vertx().eventBus().send(Addresses.HEARTBEATS, Json.write(hb));
+                    member.vertx().eventBus().send(Addresses.HEARTBEATS, new io.vertx.core.json.JsonObject(Json.write(hb)));
                 }
             };
             int bytes = Json.write(new Heartbeat("bench-0", "10.0.0.0", capacity, Map.of(), Map.of("network.host", "false"),

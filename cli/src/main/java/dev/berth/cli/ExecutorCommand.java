@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,25 +77,13 @@ final class ExecutorCommand implements Callable<Integer> {
             vertx.close().await(30, TimeUnit.SECONDS);
             throw new IOException("cannot start the executor: " + UpCommand.rootMessage(e), e);
         }
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the executor: ending tasks…");
-            out.flush();
-            try {
-                vertx.close().await(60, TimeUnit.SECONDS);
-                out.println("Executor stopped.");
-            } catch (Exception e) {
-                out.println("The executor did not stop cleanly: " + UpCommand.rootMessage(e));
-            }
-            out.flush();
-            stopped.countDown();
-        }, "berth-shutdown"));
+        var foreground = Foreground.stopOnSignal(out, "the executor", "ending tasks", () -> vertx.close().await(60, TimeUnit.SECONDS));
         var capacity = settings.capacity();
         out.printf("Berth executor up.%n  Node       %s at %s (cpu %s, memory %s)%n  Schedulers %s%n  Bridge     %s (%s)%n  Data       %s%n",
                 settings.nodeId(), settings.address(), capacity.cpu(), capacity.memory().human(),
                 String.join(", ", settings.schedulerAddresses().stream().map(Object::toString).toList()), settings.bridge(), settings.subnet(), settings.dataDir());
         out.flush();
-        stopped.await();
+        foreground.await();
         return 0;
     }
 }

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,26 +71,14 @@ final class SchedulerCommand implements Callable<Integer> {
             member.close().await(30, TimeUnit.SECONDS);
             throw new IOException("cannot start the scheduler: " + UpCommand.rootMessage(e), e);
         }
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the scheduler: leaving the cluster…");
-            out.flush();
-            try {
-                member.close().await(30, TimeUnit.SECONDS);
-                out.println("Scheduler stopped.");
-            } catch (Exception e) {
-                out.println("The scheduler did not stop cleanly: " + UpCommand.rootMessage(e));
-            }
-            out.flush();
-            stopped.countDown();
-        }, "berth-shutdown"));
+        var foreground = Foreground.stopOnSignal(out, "the scheduler", "leaving the cluster", () -> member.close().await(30, TimeUnit.SECONDS));
         String adv = settings.advertisedAddress();
         out.printf("Berth scheduler up.%n  API       http://%s:%d%n  Cluster   %s:%d (members %s, CP group %s)%n  Executors %s%n  Data      %s%n",
                 adv, scheduler.port(), adv, settings.clusterPort(), String.join(", ", settings.members()),
                 settings.effectiveCpMembers() == 0 ? "none: one or two members" : settings.effectiveCpMembers() + " members",
                 settings.executorPort() < 0 ? "none" : adv + ":" + settings.executorPort(), settings.stateDir());
         out.flush();
-        stopped.await();
+        foreground.await();
         return 0;
     }
 }

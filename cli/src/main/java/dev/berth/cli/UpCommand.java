@@ -3,11 +3,7 @@ package dev.berth.cli;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
-import dev.berth.executor.network.NetworkConfig;
 import dev.berth.executor.NodeRuntime;
-import dev.berth.model.spec.Resources;
-import dev.berth.model.units.ByteSize;
-import dev.berth.model.units.Cpu;
 import dev.berth.scheduler.SchedulerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,29 +93,18 @@ final class UpCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw new IOException("cannot start Berth: " + rootMessage(e), e);
         }
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping Berth: ending tasks, leaving the cluster…");
-            out.flush();
-            try {
-                berth.stop(Duration.ofSeconds(30));
-                out.println("Berth stopped.");
-            } catch (Exception e) {
-                out.println("Berth did not stop cleanly: " + rootMessage(e));
-            }
-            out.flush();
-            stopped.countDown();
-        }, "berth-shutdown"));
+        var foreground = Foreground.stopOnSignal(out, "Berth", "ending tasks, leaving the cluster", () -> berth.stop(Duration.ofSeconds(30)));
         String api = "http://127.0.0.1:" + berth.apiPort();
+        var capacity = executor.capacity();
         out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
-                api, executor.nodeId(), executor.capacity().cpu(), executor.capacity().memory().human(), bridge, subnet,
+                api, executor.nodeId(), capacity.cpu(), capacity.memory().human(), bridge, subnet,
                 kafka != null ? kafka : berth.kafka().bootstrap() + " (embedded, usage events on berth.usage)", data);
         var images = NodeRuntime.images(executor).list();
         out.printf("  Images %s%n%n", images.isEmpty() ? "none yet (pulled when a job needs one; or: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "") + ")"
                 : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));
         out.printf("Try it:%n  ./berth job run examples/hello.yaml%n  curl %s/v1/jobs%n%nPress Ctrl-C to stop.%n", api);
         out.flush();
-        stopped.await();
+        foreground.await();
         return 0;
     }
 

@@ -377,7 +377,13 @@ public final class ImageStore {
         void apply(Map<String, Image> index) throws IOException;
     }
 
+    /**
+     * A file lock keeps other processes out, but not this process's other threads (a second lock of
+     * one file from one JVM throws OverlappingFileLockException): they take turns on a lock per store.
+     */
     private void updateIndex(IndexChange change) throws IOException {
+        var inProcess = INDEX_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new java.util.concurrent.locks.ReentrantLock());
+        inProcess.lock();
         try (FileChannel lock = FileChannel.open(root.resolve("images.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var held = lock.lock()) {
             var idx = index();
@@ -385,8 +391,13 @@ public final class ImageStore {
             Path tmp = root.resolve("images.json.tmp");
             Files.writeString(tmp, Json.writePretty(idx));
             Files.move(tmp, root.resolve("images.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            inProcess.unlock();
         }
     }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> INDEX_LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
