@@ -48,7 +48,7 @@ public final class ContainerPlanner {
         env.putIfAbsent("PATH", DEFAULT_PATH);
         env.put("HOSTNAME", hostname(id));
         env.putAll(task.env());
-        String executable = resolve(argv.getFirst(), env.get("PATH"), files);
+        String executable = resolve(argv.getFirst(), env.get("PATH"), files, task.image());
 
         String user = task.user() != null ? task.user() : image.user() != null && !image.user().isBlank() ? image.user() : "0";
         int[] ids = Users.resolve(user, files);
@@ -103,20 +103,33 @@ public final class ContainerPlanner {
         return n.startsWith("CAP_") ? n.substring(4) : n;
     }
 
-    /** argv[0] as the kernel will find it inside the container: a path as given, a name searched in PATH. */
-    static String resolve(String command, String path, ImageFiles files) {
+    /**
+     * argv[0] as the kernel will find it inside the container: a path as given, a name searched in
+     * PATH. A link that loops or leads nowhere is refused here, with its name, rather than as a bare
+     * errno from the exec inside the container.
+     */
+    static String resolve(String command, String path, ImageFiles files, String image) {
         if (command.contains("/")) {
-            if (!files.exists(command.startsWith("/") ? command : "/" + command)) {
-                throw new IllegalArgumentException("executable " + command + " is not in the image");
-            }
-            return command;
+            String absolute = command.startsWith("/") ? command : "/" + command;
+            if (!files.exists(absolute)) throw new IllegalArgumentException("executable " + command + " is not in the image");
+            return runnable(command, absolute, files, image);
         }
         for (String dir : path.split(":")) {
             if (dir.isEmpty()) continue;
             String candidate = (dir.endsWith("/") ? dir : dir + "/") + command;
-            if (files.exists(candidate)) return candidate;
+            if (files.exists(candidate)) return runnable(candidate, candidate, files, image);
         }
         throw new IllegalArgumentException("executable \"" + command + "\" is not in the image's PATH (" + path + ")");
+    }
+
+    private static String runnable(String command, String absolute, ImageFiles files, String image) {
+        return switch (files.follow(absolute)) {
+            case ImageFiles.Resolved.Found f -> command;
+            case ImageFiles.Resolved.Loop l -> throw new IllegalArgumentException(absolute + " in image " + image
+                    + " is a symlink loop (more than " + ImageFiles.MAX_LINKS + " links; e.g. a busybox that links to itself)");
+            case ImageFiles.Resolved.Missing m -> throw new IllegalArgumentException(absolute + " in image " + image
+                    + " is a symlink to " + m.path() + ", which is not in the image");
+        };
     }
 
 }
