@@ -71,7 +71,25 @@ public record RegistryConfig(Map<String, List<String>> mirrors, Set<String> inse
     public List<String> endpoints(String registry) {
         var out = new ArrayList<>(mirrors.getOrDefault(registry, List.of()));
         String host = registry.equals(ImageRef.DOCKER_HUB) ? "registry-1.docker.io" : registry;
-        out.add((insecure.contains(registry) ? "http://" : "https://") + host);
+        out.add((plainHttp(registry) ? "http://" : "https://") + host);
         return out;
+    }
+
+    /**
+     * Listed as insecure, or on this machine's loopback ({@code localhost}, {@code 127.0.0.0/8},
+     * {@code [::1]}), which Docker and containerd also speak plain http to without being told.
+     */
+    public boolean plainHttp(String registry) {
+        if (insecure.contains(registry)) return true;
+        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
+                : registry.contains(":") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
+        return host.equals("localhost") || host.equals("[::1]") || host.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /** This config with {@code registry} spoken to over plain http as well (a one-off {@code --insecure}). */
+    public RegistryConfig withInsecure(String registry) {
+        var more = new TreeSet<>(insecure);
+        more.add(registry);
+        return new RegistryConfig(mirrors, more, auth);
     }
 }

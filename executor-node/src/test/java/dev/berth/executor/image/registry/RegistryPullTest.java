@@ -195,6 +195,14 @@ class RegistryPullTest {
                 """);
         var config = RegistryConfig.read(file);
         assertThat(config.endpoints("docker.io")).containsExactly("http://127.0.0.1:5000", "https://registry-1.docker.io");
+        // loopback registries speak plain http without being listed, as Docker's and containerd's do
+        for (String loopback : List.of("127.0.0.1:5000", "127.1.2.3", "localhost:5000", "localhost", "[::1]:5000")) {
+            assertThat(RegistryConfig.NONE.plainHttp(loopback)).as(loopback).isTrue();
+        }
+        for (String remote : List.of("10.0.0.1:5000", "registry.example:5000", "127.example.com", "localhost.example:5000")) {
+            assertThat(RegistryConfig.NONE.plainHttp(remote)).as(remote).isFalse();
+        }
+        assertThat(RegistryConfig.NONE.withInsecure("registry.lab:5000").endpoints("registry.lab:5000")).containsExactly("http://registry.lab:5000");
         assertThat(config.endpoints("127.0.0.1:5000")).containsExactly("http://127.0.0.1:5000");
         assertThat(config.auth().get("registry.example:5000").toString()).isEqualTo("ci:***");
         Files.writeString(file, "mirrors: {docker.io: [ftp://x]}\nauth: {r: {username: u}}\nproxy: 1\n");
