@@ -78,7 +78,9 @@ final class Allocations {
     /** Starts running on worker threads now: a stopping node lets them finish, since a start cut short leaves half a container. */
     private final Set<Future<RunningTask>> starting = new HashSet<>();
 
-    Allocations(Vertx vertx, ExecutorConfig config, TaskRuntime runtime, Clock clock, UpdateReporter reporter, EpochGuard epochs, Path allocsDir) {
+    /** @param pulls the pool image pulls run on, apart from the shared workers */
+    Allocations(Vertx vertx, ExecutorConfig config, TaskRuntime runtime, Clock clock, UpdateReporter reporter, EpochGuard epochs, Path allocsDir,
+                WorkerExecutor pulls) {
         this.vertx = vertx;
         this.config = config;
         this.runtime = runtime;
@@ -86,7 +88,7 @@ final class Allocations {
         this.reporter = reporter;
         this.epochs = epochs;
         this.allocsDir = allocsDir;
-        this.pulls = vertx.createSharedWorkerExecutor("berth-image-pulls-" + config.nodeId(), config.pullThreads());
+        this.pulls = pulls;
     }
 
     /** Allocations this node runs now (not ended). */
@@ -167,10 +169,7 @@ final class Allocations {
                 beginStop(s, grace);
                 exits.add(Future.fromCompletionStage(s.running.exit()));
             }
-            return Future.join(exits).eventually(() -> vertx.executeBlocking(() -> {
-                pulls.close();
-                return null;
-            }));
+            return Future.join(exits);
         });
     }
 

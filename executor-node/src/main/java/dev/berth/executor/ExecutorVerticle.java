@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent, put together from one piece per capability: the link to the schedulers (the TCP
  * bridge, or this process's bus in {@code berth up}), heartbeats, usage events, the allocations'
- * life and their logs. It recovers what an earlier run left before it takes any command.
+ * life, their logs, and the node's images. It recovers what an earlier run left before it takes any command.
  */
 public final class ExecutorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorVerticle.class);
@@ -31,6 +31,7 @@ public final class ExecutorVerticle extends VerticleBase {
     private SchedulerLink link;
     private Allocations allocations;
     private UsageEvents usage;
+    private io.vertx.core.WorkerExecutor pulls;
 
     public ExecutorVerticle(ExecutorConfig config, TaskRuntime runtime, Clock clock) {
         this.config = config;
@@ -38,16 +39,17 @@ public final class ExecutorVerticle extends VerticleBase {
         this.clock = clock;
     }
 
-    private record Prepared(EpochGuard epochs, UsageEvents usage, List<String> leftovers, dev.berth.model.spec.Resources capacity) {
+    private record Prepared(EpochGuard epochs, UsageEvents usage, List<String> leftovers, dev.berth.model.spec.Resources capacity, ImageService images) {
     }
 
     @Override
     public Future<?> start() {
         Path allocsDir = config.dataDir().resolve("allocs");
+        pulls = vertx.createSharedWorkerExecutor("berth-image-pulls-" + config.nodeId(), config.pullThreads());
         return vertx.executeBlocking(() -> {
             Files.createDirectories(allocsDir);
             var epochs = EpochGuard.load(config.dataDir().resolve("leader-epoch"));
-            return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity());
+            return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls));
         }).map(p -> {
             usage = p.usage();
             link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses());
@@ -58,11 +60,12 @@ public final class ExecutorVerticle extends VerticleBase {
                         "the executor restarted; its container was stopped and removed", Long.MAX_VALUE, clock.instant()));
                 LOG.warn("allocation {}: found running after a restart of the executor; stopped and removed", id);
             }
-            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir);
+            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir, pulls);
             var logs = new LogService(vertx, allocsDir, config);
             link.handle(Addresses.nodeRun(config.nodeId()), allocations::onRun);
             link.handle(Addresses.nodeStop(config.nodeId()), allocations::onStop);
             link.handle(Addresses.nodeLogs(config.nodeId()), logs::read);
+            link.handle(Addresses.nodeImages(config.nodeId()), p.images()::handle);
             new Heartbeats(vertx, link, config, p.capacity(), runtime, allocations::running).start();
             if (usage != null) usage.start(vertx, runtime, clock, allocations::owners);
             vertx.setPeriodic(LOG_CHECK_MS, id -> logs.rotate(allocations.running()));
@@ -80,7 +83,7 @@ public final class ExecutorVerticle extends VerticleBase {
             if (usage != null) usage.close();
             runtime.close();
             return null;
-        })).eventually(link::close);
+        })).eventually(link::close).eventually(pulls::close);
     }
 
     /** Allocations this node runs now; for tests. */

@@ -33,6 +33,28 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A POST that may take long (a pull on a node), with a JSON body. */
+    public String postSlow(String path, String json, Duration timeout) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)), timeout);
+    }
+
+    /** Streams a file as the body (an image tar to a node). */
+    public String postFile(String path, java.nio.file.Path file, Duration timeout) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/x-tar")
+                .POST(HttpRequest.BodyPublishers.ofFile(file)), timeout);
+    }
+
+    /** Whether an API answers at this address at all (a refused connection: no). */
+    public boolean reachable() {
+        try {
+            call(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(5)).GET(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public String delete(String path) throws IOException {
         return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
     }
@@ -49,7 +71,11 @@ public final class ApiClient {
     }
 
     private String send(HttpRequest.Builder req) throws IOException {
-        var res = call(req.timeout(Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofString());
+        return send(req, Duration.ofSeconds(60));
+    }
+
+    private String send(HttpRequest.Builder req, Duration timeout) throws IOException {
+        var res = call(req.timeout(timeout), HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() >= 400) throw new ApiException(res.statusCode(), res.body());
         return res.body();
     }
@@ -57,7 +83,7 @@ public final class ApiClient {
     private <T> HttpResponse<T> call(HttpRequest.Builder req, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
             return http.send(req.build(), handler);
-        } catch (ConnectException e) {
+        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw new IOException("cannot reach the Berth API at " + base + " (is `berth up` running? set --address or BERTH_ADDR)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,6 +24,7 @@ public final class ApiRouter {
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);
+        new ImagesApi(vertx, state).routes(r, body);
         new CapacityApi(vertx, state, placement, planner).routes(r, body);
         r.get("/v1/evaluations/:id").handler(ctx -> {
             String id = ctx.pathParam("id");

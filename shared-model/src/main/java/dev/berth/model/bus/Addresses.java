@@ -9,8 +9,8 @@ public final class Addresses {
     /** Any member asks the leader for a placement pass (published; only the leader acts). */
     public static final String PLACEMENT_WANTED = "berth.placement.wanted";
 
-    /** The addresses an executor listens on, one set per node: run, stop and logs. */
-    public static final String NODE_ADDRESS_REGEX = "berth\\.node\\.([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\.(alloc|stop|logs)";
+    /** The addresses an executor listens on, one set per node: run, stop, logs and images. */
+    public static final String NODE_ADDRESS_REGEX = "berth\\.node\\.([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\.(alloc|stop|logs|images)";
     private static final java.util.regex.Pattern NODE_ADDRESS = java.util.regex.Pattern.compile(NODE_ADDRESS_REGEX);
 
     private Addresses() {
@@ -31,6 +31,11 @@ public final class Addresses {
     /** Stop an allocation: body {@code {"allocationId": …}}. */
     public static String nodeStop(String nodeId) {
         return "berth.node." + nodeId + ".stop";
+    }
+
+    /** The node's images: body {@code {"op": "list" | "pull" | "upload" | "import" | "remove" | "prune", …}}. */
+    public static String nodeImages(String nodeId) {
+        return "berth.node." + nodeId + ".images";
     }
 
     /** Read a chunk of an allocation's log: body {@code {"allocationId", "stream", "offset"}}. */
