@@ -60,6 +60,10 @@ class ClusterTest {
         Vertx executor = executor(config);
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(second.get("/v1/nodes")).size() == 1);
         assertThat(new JsonArray(second.get("/v1/nodes")).getJsonObject(0).getString("address")).isEqualTo("127.0.0.1");
+        // an image streamed to the node over the bridge (two chunks), then listed from the other member
+        var upload = EndToEndTest.cli("image", "busybox", "--name", "bridged:1", "--address", first.base(), "--node", "remote-node");
+        assertThat(upload.out()).as(upload.err()).contains("Imported bridged:1 from /bin/busybox into node remote-node");
+        assertThat(EndToEndTest.cli("image", "list", "--address", second.base()).out()).contains("remote-node", "bridged:1");
 
         String batch = first.submit("{\"name\": \"b\", \"groups\": [{\"count\": 3, \"tasks\": [{\"image\": \"busybox\", \"command\": [\"echo\", \"hi\"]}]}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(second.get("/v1/jobs/" + batch)).getString("status").equals("complete"));
