@@ -5,7 +5,7 @@ import dev.berth.executor.image.BusyboxImage;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
 import dev.berth.executor.image.PullTally;
-import dev.berth.executor.image.registry.ImageRef;
+import dev.berth.model.image.ImageRef;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.model.units.ByteSize;

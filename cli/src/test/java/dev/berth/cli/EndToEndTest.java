@@ -310,6 +310,31 @@ class EndToEndTest {
     }
 
     @Test
+    @DisplayName("the API edge: empty bodies get 400 with a reason, other media types 415, never a 5xx with a Java class name")
+    void apiEdgeRefusesBadInput() throws Exception {
+        for (String path : List.of("/v1/jobs", "/v1/jobs/plan", "/v1/capacity/fit")) {
+            for (String type : java.util.Arrays.asList("application/json", "application/yaml", null)) {
+                var res = post(path, "", type);
+                assertThat(res.statusCode()).as(path + " " + type).isEqualTo(400);
+                assertThat(res.body()).as(path).contains("the request body is empty").doesNotContain("Exception").doesNotContain("java.");
+            }
+            var html = post(path, "<html></html>", "text/html");
+            assertThat(html.statusCode()).as(path).isEqualTo(415);
+            assertThat(new JsonObject(html.body()).getString("error")).contains("text/html is neither JSON");
+        }
+        var hostile = post("/v1/jobs", """
+                {"name": "x", "groups": [{"constraints": [{"attribute": "${node.id}", "operator": "regexp", "value": "(a"}],
+                  "tasks": [{"image": "../../../../etc/passwd"}]}]}""", "application/json");
+        assertThat(hostile.statusCode()).isEqualTo(400);
+        assertThat(hostile.body()).contains("groups[0].tasks[0].image").contains("groups[0].constraints[0].value");
+        // a job with a valid pattern still places: one bad pattern can no longer fail every pass
+        String ok = submit("""
+                {"name": "pattern", "groups": [{"constraints": [{"attribute": "${node.id}", "operator": "regexp", "value": "^e2e-(node|other)$"}],
+                  "tasks": [{"image": "busybox", "command": ["true"]}]}]}""", "application/json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> job(ok).getString("status").equals("complete"));
+    }
+
+    @Test
     @DisplayName("unknown ids, paths and methods get JSON errors with a message")
     void unknownThings() throws Exception {
         for (String path : new String[] {"/v1/jobs/nope", "/v1/jobs/nope/allocations", "/v1/allocations/nope", "/v1/allocations/nope/logs", "/v1/nodes/nope"}) {
@@ -521,8 +546,9 @@ class EndToEndTest {
     }
 
     static HttpResponse<String> post(String path, String body, String type) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        var req = HttpRequest.newBuilder(URI.create(api + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) req.header("Content-Type", type);
+        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static long processesWith(String marker) {

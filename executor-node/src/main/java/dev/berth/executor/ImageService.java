@@ -3,7 +3,7 @@ package dev.berth.executor;
 import dev.berth.executor.image.Image;
 import dev.berth.executor.image.ImageStore;
 import dev.berth.executor.image.PullTally;
-import dev.berth.executor.image.registry.ImageRef;
+import dev.berth.model.image.ImageRef;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.transport.SchedulerLink.Inbound;
 import dev.berth.model.codec.Json;

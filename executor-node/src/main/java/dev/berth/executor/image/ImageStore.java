@@ -2,7 +2,7 @@ package dev.berth.executor.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.executor.image.registry.ImageRef;
+import dev.berth.model.image.ImageRef;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.model.codec.Json;
 import java.io.BufferedInputStream;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -39,7 +38,6 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * executor, {@code berth image}) may use one store; the index is changed under a file lock.
  */
 public final class ImageStore {
-    private static final Pattern NAME = Pattern.compile("([a-z0-9.-]+(:\\d+)?/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?");
     private final Path root;
 
     public ImageStore(Path root) throws IOException {
@@ -52,12 +50,9 @@ public final class ImageStore {
         return root.resolve("layers").resolve(digest.replace(':', '-'));
     }
 
-    /** NAME defaults its tag to {@code latest}, as Docker does. */
+    /** The name the store knows an image by ({@code busybox} is {@code busybox:latest}), read with the one grammar of image references. */
     public static String normalize(String name) {
-        String n = name;
-        if (!n.contains("@") && !n.substring(n.lastIndexOf('/') + 1).contains(":")) n = n + ":latest";
-        if (!NAME.matcher(n).matches()) throw new IllegalArgumentException("\"" + name + "\" is not an image name (name[:tag], lower case)");
-        return n;
+        return ImageRef.parse(name).storeName();
     }
 
     public Optional<Image> find(String name) throws IOException {

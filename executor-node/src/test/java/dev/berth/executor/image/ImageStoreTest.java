@@ -212,7 +212,8 @@ class ImageStoreTest {
     void names() {
         assertThat(ImageStore.normalize("busybox")).isEqualTo("busybox:latest");
         assertThat(ImageStore.normalize("registry.example:5000/team/app:1.2")).isEqualTo("registry.example:5000/team/app:1.2");
-        assertThatThrownBy(() -> ImageStore.normalize("Bad Name")).hasMessageContaining("is not an image name");
+        assertThatThrownBy(() -> ImageStore.normalize("Bad Name")).hasMessageContaining("is not an image reference");
+        assertThatThrownBy(() -> ImageStore.normalize("../../etc/passwd")).hasMessageContaining("a path is not an image name");
         assertThat(Files.exists(Path.of("/nonexistent"), LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 }

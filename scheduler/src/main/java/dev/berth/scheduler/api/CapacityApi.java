@@ -110,6 +110,7 @@ public final class CapacityApi {
     }
 
     private void fit(RoutingContext ctx) {
+        if (!Http.specBody(ctx)) return;
         switch (SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"))) {
             case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
             case SpecResult.Valid valid -> Http.reply(ctx, 200, Http.blocking(vertx, () -> Map.of("groups", fit(placement.snapshot(), valid.spec()))));

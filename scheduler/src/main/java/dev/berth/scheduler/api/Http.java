@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 /** Small helpers shared by the route handlers: JSON answers, error bodies, blocking state calls. */
 final class Http {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http.class);
     private Http() {
     }
 
@@ -44,21 +45,46 @@ final class Http {
         json(ctx, 400, new JsonObject().put("errors", list));
     }
 
-    /** The one failure handler: a Problem keeps its status; anything else is a 500 with its message. */
+    /**
+     * The one failure handler: a Problem keeps its status and its words (ours); a refusal of bad
+     * input is a 400 with its reason; anything else is a 500 that names no exception — its text
+     * and stack go to the log under an id the answer gives.
+     */
     static void failure(RoutingContext ctx) {
         Throwable t = cutOff(ctx.failure());
+        if (t instanceof IllegalArgumentException && t.getMessage() != null) t = new Problem(400, t.getMessage());
         int status = t instanceof Problem p ? p.status : ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         String message = t instanceof Problem ? t.getMessage() : switch (status) {
             case 404 -> "no such resource: " + ctx.request().method() + " " + ctx.request().path();
             case 405 -> "method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
             case 413 -> "the request body is larger than the limit";
-            default -> t == null ? "request failed with status " + status : t.toString();
+            case 400 -> "the request could not be read";
+            default -> internal(ctx, t, status);
         };
         if (ctx.response().headWritten()) {
             ctx.response().reset();
             return;
         }
         json(ctx, status, new JsonObject().put("error", message));
+    }
+
+    private static String internal(RoutingContext ctx, Throwable t, int status) {
+        String id = java.util.UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("{} {} failed with {} (error id {})", ctx.request().method(), ctx.request().path(), status, id, t);
+        return "internal error " + id + " (the scheduler's log has it)";
+    }
+
+    /**
+     * Whether the body may be a spec: JSON, YAML, or no Content-Type (read as JSON); any other type
+     * is answered 415 here.
+     */
+    static boolean specBody(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null) return true;
+        String t = type.toLowerCase(java.util.Locale.ROOT);
+        if (t.contains("json") || t.contains("yaml")) return true;
+        json(ctx, 415, new JsonObject().put("error", "Content-Type " + type + " is neither JSON (application/json) nor YAML (application/yaml)"));
+        return false;
     }
 
     /**

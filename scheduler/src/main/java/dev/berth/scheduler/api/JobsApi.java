@@ -55,6 +55,7 @@ final class JobsApi {
     }
 
     private void submit(RoutingContext ctx) {
+        if (!Http.specBody(ctx)) return;
         var result = SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"));
         switch (result) {
             case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
@@ -89,6 +90,7 @@ final class JobsApi {
 
     /** A dry run: where each instance would go on the cluster as it is now, and why not; nothing changes. */
     private void plan(RoutingContext ctx) {
+        if (!Http.specBody(ctx)) return;
         switch (SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"))) {
             case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
             case SpecResult.Valid valid -> reply(ctx, 200, blocking(vertx, () -> {

@@ -3,7 +3,6 @@ package dev.berth.scheduler.placement;
 import dev.berth.model.spec.Constraint;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Constraints on node attributes and labels: {@code ${node.labels.zone} = a}, {@code ${node.id} != n3}. */
 final class Constraints {
@@ -35,12 +34,22 @@ final class Constraints {
             case "is_not_set" -> value == null;
             case "=" -> want.equals(value);
             case "!=" -> !want.equals(value);
-            case "regexp" -> value != null && Pattern.compile(want).matcher(value).find();
+            case "regexp" -> value != null && pattern(want).matcher(value).find();
             case "set_contains" -> value != null && Set.of(value.split("\\s*,\\s*")).containsAll(List.of(want.split("\\s*,\\s*")));
             case "<", "<=", ">", ">=" -> value != null && compare(value, want, c.operator());
             default -> false;
         };
     }
+
+    /**
+     * Patterns were checked at submit; compiled once each here, and matched by RE2/J in time linear
+     * in the input, so no user's pattern can stall a placement pass.
+     */
+    private static com.google.re2j.Pattern pattern(String regexp) {
+        return PATTERNS.computeIfAbsent(regexp, com.google.re2j.Pattern::compile);
+    }
+
+    private static final java.util.Map<String, com.google.re2j.Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static boolean compare(String a, String b, String op) {
         int cmp;

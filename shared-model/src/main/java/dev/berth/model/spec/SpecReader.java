@@ -37,6 +37,9 @@ public final class SpecReader {
 
     /** Reads YAML when the content type says so ({@code application/yaml}, {@code text/yaml}), else JSON. */
     public static SpecResult read(String body, String contentType) {
+        if (body == null || body.isBlank()) {
+            return new SpecResult.Invalid(List.of(new FieldError("", "the request body is empty: send a job spec as JSON or YAML")));
+        }
         boolean yaml = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("yaml");
         JsonNode root;
         try {
@@ -53,10 +56,29 @@ public final class SpecReader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             return new SpecResult.Invalid(List.of(new FieldError("", "the document is empty")));
         }
+        noNul(root, "", errors);
+        if (!errors.isEmpty()) return new SpecResult.Invalid(errors);
         var job = ObjectReader.of(root, "", errors);
         if (job == null) return new SpecResult.Invalid(errors);
         JobSpec spec = job(job, errors);
         return errors.isEmpty() ? new SpecResult.Valid(spec) : new SpecResult.Invalid(errors);
+    }
+
+    /**
+     * The one place NUL is refused, in every string and every key: no field of a spec may carry one
+     * to a node (a path, a name, an argument), where C would read it as the end of the string.
+     */
+    private static void noNul(JsonNode node, String path, List<FieldError> errors) {
+        if (node.isTextual() && node.asText().indexOf('\0') >= 0) errors.add(new FieldError(path, "must not contain a NUL character"));
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) noNul(node.get(i), path + "[" + i + "]", errors);
+        } else if (node.isObject()) {
+            node.properties().forEach(e -> {
+                String at = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getKey().indexOf('\0') >= 0) errors.add(new FieldError(at.replace("\0", "\\0"), "the key must not contain a NUL character"));
+                noNul(e.getValue(), at, errors);
+            });
+        }
     }
 
     private static JobSpec job(ObjectReader r, List<FieldError> errors) {
@@ -106,6 +128,13 @@ public final class SpecReader {
         String name = r.name("name", only ? groupName : null, NAME, NAME_RULE);
         if (name == null && !only) r.error("name", "is required when a group has several tasks");
         String image = r.requiredString("image");
+        if (image != null && !image.isBlank()) {
+            try {
+                dev.berth.model.image.ImageRef.parse(image);
+            } catch (IllegalArgumentException e) {
+                r.error("image", e.getMessage());
+            }
+        }
         var command = r.strings("command");
         var env = r.map("env", (n, p, errs) -> {
             String key = p.substring(p.lastIndexOf('.') + 1);
@@ -237,6 +266,13 @@ public final class SpecReader {
         }
         boolean unary = operator.equals("is_set") || operator.equals("is_not_set");
         String value = unary ? r.string("value", "") : r.requiredString("value");
+        if (operator.equals("regexp") && value != null) {
+            try {
+                com.google.re2j.Pattern.compile(value);
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                r.error("value", "\"" + value + "\" is not a regular expression (RE2 syntax): " + e.getDescription());
+            }
+        }
         r.rejectUnknown();
         return new Constraint(attribute, operator, value);
     }

@@ -137,7 +137,7 @@ class SpecReaderTest {
             "ports with network none|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"network\":{\"mode\":\"none\",\"ports\":[{\"name\":\"p\",\"to\":1}]}}]}]}|groups[0].tasks[0].network.ports: published ports need network mode bridge, not none",
             "relative workdir|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"workdir\":\"srv\"}]}]}|groups[0].tasks[0].workdir: \"srv\" must be an absolute path",
             "bad env name|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"env\":{\"1X\":\"y\"}}]}]}|groups[0].tasks[0].env.1X: \"1X\" is not a valid variable name",
-            "empty document|''|the document is empty",
+            "empty document|''|the request body is empty",
             "dedicated cores with another cpu|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"dedicatedCores\":2,\"resources\":{\"cpu\":\"500m\"}}]}]}|groups[0].tasks[0].resources.cpu: must be 2 or left out when dedicatedCores is 2",
             "bad seccomp|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"seccomp\":\"off\"}]}]}|groups[0].tasks[0].seccomp: \"off\" is not one of default, unconfined",
             "relative volume|{\"name\":\"j\",\"groups\":[{\"tasks\":[{\"image\":\"x\",\"volumes\":[{\"source\":\"data\",\"target\":\"/d\"}]}]}]}|groups[0].tasks[0].volumes[0].source: \"data\" must be an absolute host path"})
@@ -178,5 +178,25 @@ class SpecReaderTest {
         assertThat(stored).contains("\"memory\":\"128Mi\"", "\"cpu\":\"100m\"", "\"killTimeout\":\"10s\"", "\"type\":\"batch\"");
         assertThat(Json.read(stored, JobSpec.class)).isEqualTo(job);
         assertThat(valid(stored, "application/json")).isEqualTo(job);
+    }
+
+    @Test
+    @DisplayName("hostile input is refused with its path: an empty body, NUL anywhere, an image that is no reference, a pattern that does not compile")
+    void hostileInput() {
+        assertThat(errors("", "application/json")).containsExactly("the request body is empty: send a job spec as JSON or YAML");
+        assertThat(errors("  \n", null)).containsExactly("the request body is empty: send a job spec as JSON or YAML");
+        assertThat(errors("{\"name\": \"a\\u0000b\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"env\": {\"X\": \"1\\u0000\"}}]}]}", null))
+                .containsExactlyInAnyOrder("name: must not contain a NUL character", "groups[0].tasks[0].env.X: must not contain a NUL character");
+        var bad = errors("""
+                {"name": "x", "groups": [{"constraints": [{"attribute": "${node.id}", "operator": "regexp", "value": "(a"}],
+                  "tasks": [{"name": "a", "image": "../../../../etc/passwd"}, {"name": "b", "image": "Busybox:1"},
+                            {"name": "c", "image": "reg;istry.io/app:1"}, {"name": "d", "image": "busybox@sha256:12"}]}]}""", null);
+        assertThat(bad).anyMatch(e -> e.startsWith("groups[0].tasks[0].image: \"../../../../etc/passwd\" is not an image reference: it has an empty, . or .. part"));
+        assertThat(bad).anyMatch(e -> e.startsWith("groups[0].tasks[1].image: \"Busybox:1\" is not an image reference"));
+        assertThat(bad).anyMatch(e -> e.startsWith("groups[0].tasks[2].image: "));
+        assertThat(bad).anyMatch(e -> e.startsWith("groups[0].tasks[3].image: \"busybox@sha256:12\": the digest is not sha256:<64 hex>"));
+        assertThat(bad).anyMatch(e -> e.startsWith("groups[0].constraints[0].value: \"(a\" is not a regular expression (RE2 syntax)"));
+        assertThat(valid("{\"name\": \"ok\", \"groups\": [{\"tasks\": [{\"image\": \"registry.example:5000/team/app@sha256:"
+                + "0".repeat(64) + "\"}]}]}", null).groups().getFirst().tasks().getFirst().image()).startsWith("registry.example:5000/");
     }
 }

@@ -1,5 +1,7 @@
 package dev.berth.executor.image.registry;
 
+import dev.berth.model.image.ImageRef;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.model.codec.Json;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.berth.executor.image.registry;
 
+import dev.berth.model.image.ImageRef;
+
 import static dev.berth.executor.image.registry.OciLayout.files;
 import static dev.berth.executor.image.registry.OciLayout.tar;
 import static org.assertj.core.api.Assertions.assertThat;

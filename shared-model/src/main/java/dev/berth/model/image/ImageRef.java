@@ -1,9 +1,10 @@
-package dev.berth.executor.image.registry;
+package dev.berth.model.image;
 
 import java.util.regex.Pattern;
 
 /**
- * An image reference as Docker reads it: {@code busybox:1.36} is {@code docker.io/library/busybox:1.36},
+ * The one image-reference grammar, used by the API (a task's {@code image}) and by the node (its
+ * store's names, its registry client). As Docker reads it: {@code busybox:1.36} is {@code docker.io/library/busybox:1.36},
  * {@code registry.example:5000/team/app@sha256:…} names a registry (it has a dot or a port, or is
  * {@code localhost}), a repository, and a tag or digest.
  */
@@ -12,8 +13,17 @@ public record ImageRef(String registry, String repository, String tag, String di
     private static final Pattern REPO = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern REGISTRY = Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:]+])(?::[0-9]{1,5})?");
 
+    /** @throws IllegalArgumentException saying what is wrong, for a message at the spec's path */
     public static ImageRef parse(String ref) {
+        if (ref == null || ref.isBlank()) throw new IllegalArgumentException("an image reference must not be empty");
+        if (ref.length() > 512) throw new IllegalArgumentException("an image reference is at most 512 characters");
+        for (String part : ref.split("/", -1)) {
+            if (part.equals(".") || part.equals("..") || part.isEmpty()) {
+                throw new IllegalArgumentException("\"" + ref + "\" is not an image reference: it has an empty, . or .. part (a path is not an image name)");
+            }
+        }
         String rest = ref;
         String digest = null;
         int at = rest.indexOf('@');
@@ -34,6 +44,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                if (!REGISTRY.matcher(first).matches()) throw new IllegalArgumentException("\"" + ref + "\": \"" + first + "\" is not a registry host[:port]");
                 registry = first;
                 rest = rest.substring(slash + 1);
             }
