@@ -60,6 +60,11 @@ final class ChaosCluster implements AutoCloseable {
 
     /** Executor {@code i} (1-based) connecting to every scheduler member, with its own cgroup parent, bridge and data dir. */
     BerthProcess startExecutor(int i) throws IOException, InterruptedException {
+        return startExecutor(i, 1);
+    }
+
+    /** ... listing scheduler member {@code first} first: the one it connects to while that member answers. */
+    BerthProcess startExecutor(int i, int first) throws IOException, InterruptedException {
         String name = "e" + i;
         var host = hosts.containsKey(name) ? hosts.get(name) : net.host(name, 10 + i);
         Path data = dir.resolve(name);
@@ -67,7 +72,7 @@ final class ChaosCluster implements AutoCloseable {
         hosts.put(name, host);
         var args = new ArrayList<>(List.of("executor", "--node-id", name, "--bind", host.address(), "--insecure", "--data-dir", data.toString(),
                 "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--subnet", "10.212." + i + ".0/24", "--cpu", "1", "--memory", "2Gi"));
-        for (int j = 1; j <= schedulers; j++) args.addAll(List.of("--schedulers", schedulerAddress(j)));
+        for (int k = 0; k < schedulers; k++) args.addAll(List.of("--schedulers", schedulerAddress((first - 1 + k) % schedulers + 1)));
         return start(name, host, args);
     }
 

@@ -114,15 +114,17 @@ class MultiHostClusterTest {
     }
 
     @Test
-    @DisplayName("a leader cut off from the other members stops leading within 4 s, one of the majority leads, the minority refuses writes")
+    @DisplayName("a leader cut off from the other members stops leading within 5 s, one of the majority leads, the minority refuses writes"
+            + " and sends its executor to the majority")
     void partitionedLeader() throws Exception {
         cluster = new ChaosCluster(3);
         for (int i = 1; i <= 3; i++) cluster.startScheduler(i, NODE_TTL);
-        cluster.startExecutor(1);
-        await("the node is ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> readyNodes(cluster.api(1)).size() == 1);
-        await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
+        await("a leader").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> leader() > 0);
         int old = leader();
+        // the worst case: the executor speaks to the member that will be cut off
+        cluster.startExecutor(1, old);
+        await("the node is ready, connected to the leader").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readyNodes(cluster.api(old)).size() == 1 && cluster.health(old).getInteger("executors") == 1);
         long oldEpoch = cluster.health(old).getLong("epoch");
         var others = IntStream.rangeClosed(1, 3).filter(i -> i != old).boxed().toList();
         cluster.cut("s" + old, others.stream().map(ChaosCluster::schedulerAddress).toList());
@@ -134,6 +136,9 @@ class MultiHostClusterTest {
         await("one of the majority leads").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> others.stream()
                 .anyMatch(i -> cluster.health(i) != null && cluster.health(i).getBoolean("leading") && cluster.health(i).getLong("epoch") > oldEpoch));
         System.out.printf("a majority member led %.1f s after the cut%n", (System.nanoTime() - cut) / 1e9);
+        await("the executor moves to a member of the majority").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> others.stream().anyMatch(i -> cluster.health(i) != null && cluster.health(i).getInteger("executors") == 1));
+        System.out.printf("the executor was on a majority member %.1f s after the cut%n", (System.nanoTime() - cut) / 1e9);
         String majority = cluster.api(others.getFirst());
         String job = cluster.submit(majority, """
                 {"name": "majority", "groups": [{"tasks": [{"image": "busybox", "command": ["echo", "majority"]}]}]}""");

@@ -46,10 +46,16 @@ final class TestNet implements AutoCloseable {
         return host;
     }
 
+    /**
+     * Removes the hosts and the switch, and waits until the kernel has let the hosts' namespaces go:
+     * it frees a deleted namespace (and so the host-side veth) a little later, on its own.
+     */
     @Override
     public void close() throws IOException {
         for (Host h : hosts) quietly("netns", "del", h.netns());
         quietly("link", "del", SWITCH);
+        org.awaitility.Awaitility.await("the test hosts' veths are gone").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(() -> veths().isEmpty());
     }
 
     private static void removeLeftovers() throws IOException {
@@ -58,7 +64,18 @@ final class TestNet implements AutoCloseable {
             String ns = line.split(" ")[0];
             if (ns.startsWith("berth-chaos-")) quietly("netns", "del", ns);
         }
+        for (String veth : veths()) quietly("link", "del", veth);
         quietly("link", "del", SWITCH);
+    }
+
+    /** Host-side veths of test hosts that still exist. */
+    private static List<String> veths() throws IOException {
+        var names = new ArrayList<String>();
+        for (String line : run(List.of("ip", "-o", "link", "show"), true).split("\n")) {
+            String[] f = line.split(": ");
+            if (f.length > 1 && f[1].startsWith("bvchaos")) names.add(f[1].split("@")[0]);
+        }
+        return names;
     }
 
     static void ip(String... args) throws IOException {

@@ -335,6 +335,20 @@ class EndToEndTest {
     }
 
     @Test
+    @DisplayName("node policy: a plan says which nodes refuse SYS_ADMIN and why; a submitted one waits with that reason")
+    void nodePolicyRefusals() throws Exception {
+        String admin = """
+                {"name": "admin", "groups": [{"tasks": [{"image": "busybox", "capAdd": ["SYS_ADMIN"], "command": ["true"]}]}]}""";
+        var plan = post("/v1/jobs/plan", admin, "application/json");
+        assertThat(plan.statusCode()).isEqualTo(200);
+        assertThat(plan.body()).contains("node policy refuses capAdd SYS_ADMIN on 1 node");
+        String id = submit(admin, "application/json");
+        await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(allocations(id).getJsonObject(0).getString("reason")).contains("node policy refuses capAdd SYS_ADMIN"));
+        assertThat(allocations(id).getJsonObject(0).getString("status")).isEqualTo("pending");
+        new dev.berth.cli.client.ApiClient(api).delete("/v1/jobs/" + id);
+    }
+
+    @Test
     @DisplayName("unknown ids, paths and methods get JSON errors with a message")
     void unknownThings() throws Exception {
         for (String path : new String[] {"/v1/jobs/nope", "/v1/jobs/nope/allocations", "/v1/allocations/nope", "/v1/allocations/nope/logs", "/v1/nodes/nope"}) {

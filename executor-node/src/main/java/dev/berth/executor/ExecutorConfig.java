@@ -4,6 +4,7 @@ import dev.berth.executor.image.registry.RegistryConfig;
 import dev.berth.executor.network.NetworkConfig;
 import dev.berth.model.config.HostPort;
 import dev.berth.model.config.Settings;
+import dev.berth.model.policy.NodePolicy;
 import dev.berth.model.spec.FieldError;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.units.ByteSize;
@@ -42,12 +43,17 @@ import java.util.Map;
  * @param shutdownGrace     on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
  * @param logMaxBytes       a task's stdout or stderr is rotated past this size, keeping {@code logFiles} copies
  * @param pullThreads       image pulls run on a pool of their own, so that slow pulls never hold the threads that start and report
+ * @param allowCaps         capabilities a task may add beyond Docker's default set ({@code ALL}: any); none by default
+ * @param allowUnconfined   whether a task may opt out of the seccomp filter
+ * @param maxTaskCpu        the most cpu one task may ask here; null: the node's capacity
+ * @param maxTaskMemory     the most memory one task may ask here; null: the node's capacity
  */
 public record ExecutorConfig(List<String> schedulers, String bind, String advertise, String nodeId, Path dataDir, String cgroupParent,
                              Cpu cpu, ByteSize memory, Map<String, String> label, Map<String, Long> resource, List<Path> allowVolume,
                              boolean allowHostNetwork, String bridge, String subnet, List<String> dns, Path registries, String kafka,
                              boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
-                             Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads)
+                             Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
+                             List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -57,6 +63,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         resource = Map.copyOf(resource);
         allowVolume = List.copyOf(allowVolume);
         dns = List.copyOf(dns);
+        allowCaps = List.copyOf(allowCaps);
     }
 
     /** A node with every default, for {@code berth up} and tests. */
@@ -64,7 +71,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         var n = NetworkConfig.DEFAULT;
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
-                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2);
+                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -101,6 +108,14 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         });
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) errors.add(new FieldError("heartbeatInterval", "must be more than 0"));
         if (pullThreads < 1 || pullThreads > 64) errors.add(new FieldError("pullThreads", pullThreads + " is not in 1–64"));
+        for (String cap : allowCaps) {
+            if (cap.equalsIgnoreCase("ALL")) continue;
+            try {
+                dev.berth.executor.linux.Capabilities.number(cap);
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("allowCaps", e.getMessage()));
+            }
+        }
         return errors;
     }
 
@@ -117,6 +132,10 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
     public Resources capacity() {
         Resources detected = HostResources.detect();
         return new Resources(cpu != null ? cpu : detected.cpu(), memory != null ? memory : detected.memory(), detected.pids(), detected.io(), resource);
+    }
+
+    public NodePolicy policy() {
+        return new NodePolicy(java.util.Set.copyOf(allowCaps), allowUnconfined, maxTaskCpu, maxTaskMemory);
     }
 
     public NetworkConfig network() {

@@ -31,6 +31,8 @@ final class Heartbeats {
     private final HostSampler host = new HostSampler();
     private final UsageSampler sampler;
     private final UsageSampler.Rates rates = new UsageSampler.Rates();
+    /** What placement matches on: host networking and the node policy. */
+    private final Map<String, String> attributes;
     private NodeUsage latest;
     private long sequence;
 
@@ -42,6 +44,10 @@ final class Heartbeats {
         this.runtime = runtime;
         this.running = running;
         this.sampler = new UsageSampler(config.nodeId());
+        var a = new java.util.LinkedHashMap<String, String>();
+        a.put(Node.HOST_NETWORK, String.valueOf(config.allowHostNetwork()));
+        a.putAll(config.policy().attributes());
+        this.attributes = Map.copyOf(a);
     }
 
     void start() {
@@ -50,8 +56,7 @@ final class Heartbeats {
     }
 
     private void send() {
-        var hb = new Heartbeat(config.nodeId(), config.address(), capacity, config.label(),
-                Map.of(Node.HOST_NETWORK, String.valueOf(config.allowHostNetwork())), running.get(), ++sequence, latest);
+        var hb = new Heartbeat(config.nodeId(), config.address(), capacity, config.label(), attributes, running.get(), ++sequence, latest);
         link.send(Addresses.HEARTBEATS, new JsonObject(Json.write(hb)));
     }
 

@@ -25,7 +25,7 @@ public final class NodeRuntime {
         NodeNetwork network = NodeNetwork.start(config.network(), config.dataDir().resolve("network"));
         try {
             return new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
-                    new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork()), network,
+                    new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork(), config.policy()), network,
                     new RegistryClient(config.registryConfig()));
         } catch (IOException | RuntimeException e) {
             network.close();

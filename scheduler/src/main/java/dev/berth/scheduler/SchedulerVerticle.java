@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
     private static final long PLACEMENT_PERIOD_MS = 1000;
+    private static final long MAJORITY_CHECK_MS = 1000;
     /** How often capacity and allocation are recorded for the capacity history (usage comes with the usage events). */
     private static final long HISTORY_PERIOD_MS = 10_000;
 
@@ -91,6 +92,8 @@ public final class SchedulerVerticle extends VerticleBase {
                     .onSuccess(b -> {
                         bridge = b;
                         LOG.info("executors connect on {}:{}", config.bind(), config.executorPort());
+                        int quorum = config.members().size() >= 3 ? config.cluster().quorum() : 1;
+                        vertx.setPeriodic(MAJORITY_CHECK_MS, id -> b.serve(hazelcast.getCluster().getMembers().size() >= quorum));
                     })
                     .recover(e -> Future.failedFuture(new IllegalStateException(
                             "cannot listen for executors on " + config.bind() + ":" + config.executorPort() + ": " + e.getMessage(), e)));

@@ -25,7 +25,7 @@ public final class ContainerPlanner {
     }
 
     /** Node-side rules. */
-    public record NodeRules(List<Path> allowedVolumeRoots, boolean hostNetworkAllowed) {
+    public record NodeRules(List<Path> allowedVolumeRoots, boolean hostNetworkAllowed, dev.berth.model.policy.NodePolicy policy) {
         public NodeRules {
             allowedVolumeRoots = List.copyOf(allowedVolumeRoots);
         }
@@ -33,6 +33,8 @@ public final class ContainerPlanner {
 
     public static ContainerSpec plan(String id, TaskSpec task, ImageConfig image, List<Path> layersTopFirst, ImageFiles files,
                                      Path containerDir, Path allocDir, NodeRules rules, Attachment network, String resolvConf) {
+        var refused = rules.policy().refusals(task);
+        if (!refused.isEmpty()) throw new IllegalArgumentException(String.join("; ", refused));
         if (task.userns()) {
             throw new IllegalArgumentException("userns: not supported here (a user namespace cannot be made from the executor's multithreaded JVM yet)");
         }

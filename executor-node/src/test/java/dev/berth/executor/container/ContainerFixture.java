@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 /** A node's container runtime over a temp data dir with a busybox image, for tests on the real kernel. */
 final class ContainerFixture implements AutoCloseable {
     static final String CGROUP_PARENT = "berth-test";
+    /** The isolation tests opt out of seccomp; the policy tests use a node of their own. */
+    static final dev.berth.model.policy.NodePolicy POLICY = new dev.berth.model.policy.NodePolicy(java.util.Set.of(), true, null, null);
     final Path dataDir;
     final ImageStore images;
     final ContainerRuntime runtime;
@@ -38,7 +40,7 @@ final class ContainerFixture implements AutoCloseable {
         images.importImage(TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         volumes = Files.createDirectories(dataDir.resolve("volumes"));
         network = NodeNetwork.start(TestNetworks.of("test0", 1), dataDir.resolve("network"));
-        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false), network, registry);
+        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false, POLICY), network, registry);
     }
 
     record Result(TaskExit exit, String stdout, String stderr) {

@@ -29,6 +29,7 @@ public final class ExecutorBridge {
     private final TcpEventBusBridge bridge;
     private final Map<NetSocket, BridgeGuard> connections = new ConcurrentHashMap<>();
     private int port;
+    private volatile boolean serving = true;
 
     private ExecutorBridge(Vertx vertx) {
         var options = new BridgeOptions()
@@ -47,6 +48,11 @@ public final class ExecutorBridge {
 
     private void guard(BridgeEvent event) {
         NetSocket socket = event.socket();
+        if (!serving) {
+            event.complete(false);
+            socket.close();
+            return;
+        }
         BridgeGuard guard = connections.computeIfAbsent(socket, s -> {
             s.closeHandler(v -> {
                 BridgeGuard gone = connections.remove(s);
@@ -59,6 +65,23 @@ public final class ExecutorBridge {
         if (before == null && guard.nodeId() != null) LOG.info("executor {} connected from {}", guard.nodeId(), socket.remoteAddress());
         if (!verdict.passes()) LOG.warn("executor connection {} refused: {}", socket.remoteAddress(), verdict.refusal());
         event.complete(verdict.passes());
+    }
+
+    /**
+     * A member cut off from the majority can place nothing and record nothing the others see: it
+     * closes its executors' connections and takes no new ones, so that they move to a member of
+     * the majority (the next one each lists).
+     */
+    public void serve(boolean majority) {
+        if (serving == majority) return;
+        serving = majority;
+        if (majority) {
+            LOG.info("this member is back with a majority of the cluster: it takes executor connections again");
+            return;
+        }
+        LOG.warn("this member sees fewer than a majority of the scheduler members: closing its {} executor connection(s) so that they move to the majority",
+                connections.size());
+        connections.keySet().forEach(NetSocket::close);
     }
 
     /** Executor connections open now. */

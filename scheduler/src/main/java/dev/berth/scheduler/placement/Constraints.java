@@ -1,5 +1,7 @@
 package dev.berth.scheduler.placement;
 
+import dev.berth.model.policy.NodePolicy;
+
 import dev.berth.model.spec.Constraint;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +15,10 @@ final class Constraints {
     static String unmet(List<Constraint> constraints, Candidate node) {
         for (Constraint c : constraints) {
             String value = resolve(c.attribute(), node);
-            if (!holds(c, value)) return "constraint " + c.attribute() + " " + c.operator() + (c.value().isEmpty() ? "" : " " + c.value()) + " not met";
+            if (value == null && NodePolicy.metWhenUnset(c)) continue;
+            if (holds(c, value)) continue;
+            String policy = NodePolicy.explain(c);
+            return policy != null ? policy : "constraint " + c.attribute() + " " + c.operator() + (c.value().isEmpty() ? "" : " " + c.value()) + " not met";
         }
         return null;
     }

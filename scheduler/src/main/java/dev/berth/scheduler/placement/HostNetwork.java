@@ -26,11 +26,14 @@ public final class HostNetwork {
         return group.tasks().stream().anyMatch(t -> t.network().mode() == NetworkMode.HOST);
     }
 
-    /** The group's constraints, with the host-network one when a task of it asks for that mode. */
+    /**
+     * What a node must offer the group: its own constraints, the host-network one when a task asks
+     * for that mode, and the node policy's rules its tasks need (capabilities, seccomp, task size).
+     */
     public static List<Constraint> constraints(GroupSpec group) {
-        if (!wanted(group)) return group.constraints();
         var out = new ArrayList<>(group.constraints());
-        out.add(ALLOWED);
+        if (wanted(group)) out.add(ALLOWED);
+        out.addAll(dev.berth.model.policy.NodePolicy.constraints(group));
         return out;
     }
 

@@ -21,6 +21,20 @@ class PlacementCoreTest {
     @DisplayName("filters")
     class Filters {
         @Test
+        @DisplayName("node policy: a task adding SYS_ADMIN goes only where the node allows it, and the others say why")
+        void nodePolicy() {
+            var strict = node("strict", "8", "64Gi");
+            var lenient = new Candidate("lenient", strict.capacity(), strict.used(), java.util.Set.of(), Map.of(),
+                    new dev.berth.model.policy.NodePolicy(java.util.Set.of("SYS_ADMIN"), false, null, null).attributes(), true);
+            strict = new Candidate("strict", strict.capacity(), strict.used(), java.util.Set.of(), Map.of(), dev.berth.model.policy.NodePolicy.DEFAULT.attributes(), true);
+            var read = dev.berth.model.spec.SpecReader.read("{\"name\": \"j\", \"groups\": [{\"tasks\": [{\"image\": \"busybox\", \"capAdd\": [\"SYS_ADMIN\"]}]}]}", null);
+            var job = ((dev.berth.model.spec.SpecResult.Valid) read).spec().groups().getFirst();
+            var a = new Ask("j/g", 1, res("1", "1Gi"), java.util.Set.of(), HostNetwork.constraints(job), false);
+            assertThat(PlacementCore.place(List.of(strict, lenient), List.of(a)).placed().get("j/g")).containsExactly("lenient");
+            assertThat(PlacementCore.place(List.of(strict), List.of(a)).failed().get("j/g").explain()).isEqualTo("node policy refuses capAdd SYS_ADMIN on 1 node");
+        }
+
+        @Test
         @DisplayName("cpu: a node without the cpu is skipped with that reason")
         void cpu() {
             var plan = PlacementCore.place(List.of(node("small", "1", "64Gi"), node("big", "8", "64Gi")), List.of(ask("j/g", 1, "2", "1Gi")));
