@@ -51,14 +51,7 @@ final class ExecutorCommand implements Callable<Integer> {
     List<Path> allowVolume = new ArrayList<>();
     @Option(names = "--allow-host-network", description = "let tasks ask for network mode host")
     boolean allowHostNetwork;
-    @Option(names = "--allow-caps", paramLabel = "CAP", description = "a capability tasks may add beyond Docker's default set (repeatable; ALL for any)")
-    java.util.List<String> allowCaps = new java.util.ArrayList<>();
-    @Option(names = "--allow-unconfined", description = "let tasks opt out of the seccomp filter (seccomp: unconfined)")
-    boolean allowUnconfined;
-    @Option(names = "--max-task-cpu", paramLabel = "CPU", description = "the most cpu one task may ask on this node (default: its capacity)")
-    String maxTaskCpu;
-    @Option(names = "--max-task-memory", paramLabel = "SIZE", description = "the most memory one task may ask on this node (default: its capacity)")
-    String maxTaskMemory;
+    @picocli.CommandLine.Mixin NodePolicyOptions policy;
     @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
     String bridge;
     @Option(names = "--subnet", paramLabel = "CIDR", description = "containers' addresses (default 10.210.0.0/16)")

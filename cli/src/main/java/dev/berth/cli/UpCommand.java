@@ -52,14 +52,7 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION", description = "a node silent this long is down (default ${DEFAULT-VALUE})")
     String nodeTtl;
 
-    @Option(names = "--allow-caps", paramLabel = "CAP", description = "a capability tasks may add beyond Docker's default set (repeatable; ALL for any)")
-    java.util.List<String> allowCaps = new java.util.ArrayList<>();
-    @Option(names = "--allow-unconfined", description = "let tasks opt out of the seccomp filter (seccomp: unconfined)")
-    boolean allowUnconfined;
-    @Option(names = "--max-task-cpu", paramLabel = "CPU", description = "the most cpu one task may ask on this node (default: its capacity)")
-    String maxTaskCpu;
-    @Option(names = "--max-task-memory", paramLabel = "SIZE", description = "the most memory one task may ask on this node (default: its capacity)")
-    String maxTaskMemory;
+    @picocli.CommandLine.Mixin NodePolicyOptions policy;
 
     @Option(names = "--bridge", defaultValue = "berth0", paramLabel = "NAME", description = "the node's container bridge (default ${DEFAULT-VALUE})")
     String bridge;

@@ -45,6 +45,9 @@ class ConfigFileTest {
         assertThat(again.err()).contains("schedulers: \"10.0.0.2:nope\" is not host or host:port")
                 .contains("nodeId: \"bad id\" is not a node id")
                 .contains("bridge: \"docker0\" must contain \"berth\"");
+        var policy = berth("executor", "--node-id", "n1", "--allow-caps", "SYS_WIZARD", "--max-task-memory", "lots");
+        assertThat(policy.code()).isEqualTo(1);
+        assertThat(policy.err()).contains("maxTaskMemory: \"lots\" is not a size");
     }
 
     @Test
