@@ -45,10 +45,11 @@ public final class BerthCluster {
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
         // Berth stops Hazelcast itself, after Vert.x has undeployed everything that still needs it.
         c.setProperty("hazelcast.shutdownhook.enabled", "false");
+        // A crashed leader's lock is freed when its session expires: seconds, not the default 5 minutes
+        // (in CP's unsafe mode of one or two members as well as in a CP group).
+        c.getCPSubsystemConfig().setSessionTimeToLiveSeconds(5).setSessionHeartbeatIntervalSeconds(1);
         if (s.cpMembers() >= 3) {
-            // A crashed leader's lock is freed when its CP session expires: seconds, not the default 5 minutes.
             c.getCPSubsystemConfig().setCPMemberCount(s.cpMembers()).setGroupSize(s.cpMembers())
-                    .setSessionTimeToLiveSeconds(5).setSessionHeartbeatIntervalSeconds(1)
                     .setMissingCPMemberAutoRemovalSeconds(30)
                     .getRaftAlgorithmConfig().setLeaderElectionTimeoutInMillis(1000).setLeaderHeartbeatPeriodInMillis(500);
         }
