@@ -39,6 +39,9 @@ class ConfigFileTest {
         assertThat(r.err()).contains("executor.yaml has")
                 .contains("cgroupParnet: unknown setting (did you mean cgroupParent?)")
                 .contains("cpu: \"lots\" is not")
+                // in the same answer, the checks that look at the keys together
+                .contains("schedulers: \"10.0.0.2:nope\" is not host or host:port")
+                .contains("nodeId: \"bad id\" is not a node id")
                 .doesNotContain("Berth executor up");
         var again = berth("executor", "--config", Files.writeString(dir.resolve("ok-but.yaml"), "schedulers: [\"10.0.0.2:nope\"]\nbridge: docker0\n").toString(),
                 "--node-id", "bad id");

@@ -48,9 +48,16 @@ public final class Settings {
             if (!known.contains(key)) throw new IllegalArgumentException("no setting " + key + " in " + defaults.getClass().getSimpleName());
             tree.set(key, MAPPER.valueToTree(value));
         });
+        var unreadable = new java.util.HashSet<String>();
         @SuppressWarnings("unchecked")
-        R result = (R) bind(defaults.getClass(), tree, errors);
-        if (result instanceof Checked c && errors.isEmpty()) errors.addAll(c.problems());
+        R result = (R) bind(defaults, tree, errors, unreadable);
+        // the record's own checks run even when some keys did not read (those keep their defaults), so
+        // that one answer names every problem; what they say of an unreadable key is already said
+        if (result instanceof Checked c) {
+            for (FieldError e : c.problems()) {
+                if (!unreadable.contains(e.path().split("[.\\[]")[0])) errors.add(e);
+            }
+        }
         if (!errors.isEmpty()) throw new SettingsException(file, errors);
         return result;
     }
@@ -91,7 +98,9 @@ public final class Settings {
         });
     }
 
-    private static Object bind(Class<?> type, ObjectNode tree, List<FieldError> errors) {
+    /** The record from the tree; a key that does not read is an error and keeps its default, named in {@code unreadable}. */
+    private static Object bind(Record defaults, ObjectNode tree, List<FieldError> errors, java.util.Set<String> unreadable) {
+        Class<?> type = defaults.getClass();
         RecordComponent[] components = type.getRecordComponents();
         Object[] args = new Object[components.length];
         for (int i = 0; i < components.length; i++) {
@@ -100,12 +109,13 @@ public final class Settings {
             JsonNode value = tree.get(c.getName());
             try {
                 args[i] = MAPPER.treeToValue(value, target);
-                if (args[i] == null && c.getType().isPrimitive()) errors.add(new FieldError(c.getName(), "must be set"));
+                if (args[i] == null && c.getType().isPrimitive()) throw new IllegalArgumentException("must be set");
             } catch (IOException | IllegalArgumentException e) {
-                errors.add(new FieldError(c.getName(), explain(e, value, c.getType())));
+                errors.add(new FieldError(c.getName(), e.getMessage() != null && e.getMessage().equals("must be set") ? "must be set" : explain(e, value, c.getType())));
+                unreadable.add(c.getName());
+                args[i] = defaultOf(defaults, c);
             }
         }
-        if (!errors.isEmpty()) return null;
         try {
             var constructor = type.getDeclaredConstructor(Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new));
             constructor.setAccessible(true);
@@ -115,6 +125,16 @@ public final class Settings {
             return null;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot make " + type.getSimpleName(), e);
+        }
+    }
+
+    private static Object defaultOf(Record defaults, RecordComponent c) {
+        try {
+            var accessor = c.getAccessor();
+            accessor.setAccessible(true);
+            return accessor.invoke(defaults);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + c.getName() + " of the defaults", e);
         }
     }
 

@@ -53,10 +53,13 @@ class SettingsTest {
     }
 
     @Test
-    @DisplayName("the record's own checks run once every key reads")
-    void recordChecks() {
+    @DisplayName("the record's own checks run in the same answer as the keys that did not read")
+    void recordChecks() throws Exception {
         assertThatThrownBy(() -> Settings.read(Sample.DEFAULTS, null, Map.of("port", 0)))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("port: 0 is not a port");
+        Path file = Files.writeString(dir.resolve("two.yaml"), "nodeTtl: soon\n");
+        assertThatThrownBy(() -> Settings.read(Sample.DEFAULTS, file, Map.of("port", 0)))
+                .satisfies(e -> assertThat(((SettingsException) e).errors()).extracting(FieldError::path).containsExactly("nodeTtl", "port"));
     }
 
     @Test
