@@ -40,7 +40,12 @@ final class ChaosCluster implements AutoCloseable {
     ChaosCluster(int schedulers) throws IOException {
         this.dir = Files.createTempDirectory("berth-chaos-");
         this.schedulers = schedulers;
-        this.net = new TestNet();
+        try {
+            this.net = new TestNet();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(dir);
+            throw e;
+        }
     }
 
     static String schedulerAddress(int i) {
@@ -186,9 +191,12 @@ final class ChaosCluster implements AutoCloseable {
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().terminate();
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().awaitEnd(30);
         } finally {
-            net.close();
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try {
+                net.close();
+            } finally {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
     }
