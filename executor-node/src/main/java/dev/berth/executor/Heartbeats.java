@@ -33,6 +33,7 @@ final class Heartbeats {
     private final UsageSampler.Rates rates = new UsageSampler.Rates();
     /** What placement matches on: host networking and the node policy. */
     private final Map<String, String> attributes;
+    private final String address;
     private NodeUsage latest;
     private long sequence;
 
@@ -48,6 +49,8 @@ final class Heartbeats {
         a.put(Node.HOST_NETWORK, String.valueOf(config.allowHostNetwork()));
         a.putAll(config.policy().attributes());
         this.attributes = Map.copyOf(a);
+        // bound to 0.0.0.0, the address is found by listing the host's interfaces: once, not every second
+        this.address = config.address();
     }
 
     void start() {
@@ -56,7 +59,7 @@ final class Heartbeats {
     }
 
     private void send() {
-        var hb = new Heartbeat(config.nodeId(), config.address(), capacity, config.label(), attributes, running.get(), ++sequence, latest);
+        var hb = new Heartbeat(config.nodeId(), address, capacity, config.label(), attributes, running.get(), ++sequence, latest);
         link.send(Addresses.HEARTBEATS, new JsonObject(Json.write(hb)));
     }
 

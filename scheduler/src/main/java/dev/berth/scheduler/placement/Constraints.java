@@ -51,8 +51,11 @@ final class Constraints {
      * in the input, so no user's pattern can stall a placement pass.
      */
     private static com.google.re2j.Pattern pattern(String regexp) {
+        if (PATTERNS.size() > MAX_PATTERNS) PATTERNS.clear(); // users' patterns come and go with their jobs
         return PATTERNS.computeIfAbsent(regexp, com.google.re2j.Pattern::compile);
     }
+
+    private static final int MAX_PATTERNS = 1024;
 
     private static final java.util.Map<String, com.google.re2j.Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
