@@ -62,7 +62,13 @@ final class ExecutorCommand implements Callable<Integer> {
     Path registries;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for usage events")
     String kafka;
-    @Option(names = "--insecure", description = "plaintext to the schedulers, no token (the only mode until TLS arrives)")
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "the cluster's CA: with --tls-cert and --tls-key, mutual TLS to the schedulers")
+    Path tlsCa;
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "this node's certificate (berth tls cert create --role executor --name NODE_ID)")
+    Path tlsCert;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
+    Path tlsKey;
+    @Option(names = "--insecure", description = "plaintext to schedulers beyond loopback, on a network you trust")
     boolean insecure;
 
     @Override
@@ -70,6 +76,10 @@ final class ExecutorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         var defaults = ExecutorConfig.of(UpCommand.hostName(), UpCommand.defaultDataDir()).with("schedulers", List.of("127.0.0.1"));
         ExecutorConfig settings = Flags.read(defaults, config, Flags.given(spec));
+        if (settings.tls() == null && settings.insecure()) {
+            out.println("WARNING: --insecure: this node's link to the schedulers is plaintext; whoever is on the path can read it and tell this node what to run.");
+            out.flush();
+        }
         Vertx vertx = Vertx.vertx();
         try {
             var runtime = NodeRuntime.create(settings);

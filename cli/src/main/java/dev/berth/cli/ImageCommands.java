@@ -61,14 +61,12 @@ final class ImageCommands {
         @Option(names = "--node", paramLabel = "ID", description = "the node to act on (repeatable; default: every ready node)")
         List<String> nodes = new ArrayList<>();
 
-        @Option(names = "--address", paramLabel = "URL", defaultValue = "${env:BERTH_ADDR:-http://127.0.0.1:7070}",
-                description = "API address (env BERTH_ADDR; default ${DEFAULT-VALUE})")
-        String address;
+        @picocli.CommandLine.Mixin ApiConnection connection;
 
         /** The running nodes when an API answers and has ready ones; else the data dir, saying why on {@code err}. */
         Where resolve(PrintWriter err) throws IOException {
             if (dataDir != null) return local(dataDir);
-            var api = new ApiClient(address);
+            var api = connection.client();
             if (!api.reachable()) {
                 if (!nodes.isEmpty()) throw new IOException("no Berth API answers at " + api.base() + " to reach node " + String.join(", ", nodes));
                 Path dir = UpCommand.defaultDataDir();

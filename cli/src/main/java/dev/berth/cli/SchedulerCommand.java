@@ -47,7 +47,15 @@ final class SchedulerCommand implements Callable<Integer> {
     String nodeTtl;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
     String kafka;
-    @Option(names = "--insecure", description = "plaintext, no API tokens (required off loopback until TLS arrives)")
+    @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")
+    Boolean acl;
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "the cluster's CA (berth tls ca create): with --tls-cert and --tls-key, HTTPS and mutual TLS")
+    Path tlsCa;
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "this member's certificate (berth tls cert create --role scheduler)")
+    Path tlsCert;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
+    Path tlsKey;
+    @Option(names = "--insecure", description = "beyond loopback, run without TLS and (unless --acl) without tokens, on a network you trust")
     boolean insecure;
 
     @Override
@@ -55,6 +63,7 @@ final class SchedulerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         var defaults = SchedulerConfig.defaults().with("dataDir", UpCommand.defaultDataDir());
         SchedulerConfig settings = Flags.read(defaults, config, Flags.given(spec));
+        warnIfOpen(out, settings);
         ClusterMember member;
         SchedulerVerticle scheduler;
         try {
@@ -73,12 +82,25 @@ final class SchedulerCommand implements Callable<Integer> {
         }
         var foreground = Foreground.stopOnSignal(out, "the scheduler", "leaving the cluster", () -> member.close().await(30, TimeUnit.SECONDS));
         String adv = settings.advertisedAddress();
-        out.printf("Berth scheduler up.%n  API       http://%s:%d%n  Cluster   %s:%d (members %s, CP group %s)%n  Executors %s%n  Data      %s%n",
+        out.printf("Berth scheduler up.%n  API       " + (settings.tls() != null ? "https" : "http") + "://%s:%d" + (settings.aclEnabled() ? " (tokens on)" : " (tokens off)") + "%n  Cluster   %s:%d (members %s, CP group %s)%n  Executors %s%n  Data      %s%n",
                 adv, scheduler.port(), adv, settings.clusterPort(), String.join(", ", settings.members()),
                 settings.effectiveCpMembers() == 0 ? "none: one or two members" : settings.effectiveCpMembers() + " members",
                 settings.executorPort() < 0 ? "none" : adv + ":" + settings.executorPort(), settings.stateDir());
         out.flush();
         foreground.await();
         return 0;
+    }
+
+    /** What --insecure means, said first, where nobody can miss it. */
+    static void warnIfOpen(PrintWriter out, SchedulerConfig s) {
+        if (s.loopback() || (s.tls() != null && s.aclEnabled())) return;
+        out.println("WARNING: --insecure on " + s.bind() + ":");
+        if (!s.aclEnabled()) out.println("  the API takes requests without tokens: whoever reaches port " + s.port() + " can run any container on every node.");
+        if (s.tls() == null) {
+            out.println("  nothing is encrypted: the API, the members' event bus (" + s.busPort() + ") and the executor bridge (" + s.executorPort()
+                    + ") can be read and forged on the network.");
+        }
+        out.println("  Hazelcast's port (" + s.clusterPort() + ") has no TLS or member authentication in any mode: keep it on a private network.");
+        out.flush();
     }
 }

@@ -72,6 +72,18 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "external Kafka brokers for usage events (default: an embedded broker under the data dir)")
     String kafka;
 
+    @Option(names = "--acl", description = "ask API requests for tokens (berth acl bootstrap makes the first)")
+    boolean acl;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "with --tls-cert and --tls-key: the API speaks HTTPS")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "the API's certificate (berth tls cert create --role scheduler)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
+    Path tlsKey;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -80,7 +92,10 @@ final class UpCommand implements Callable<Integer> {
         // One set of flags for two components: each flag goes to the one with a key of its name (--kafka and --data-dir to both).
         var given = Flags.given(spec);
         given.put("dataDir", data);
-        var executor = Flags.read(ExecutorConfig.of(hostName(), data), null, only(given, ExecutorConfig.class));
+        // TLS is the API's here: the executor is in this process and needs none
+        var forExecutor = only(given, ExecutorConfig.class);
+        forExecutor.keySet().removeIf(k -> k.startsWith("tls"));
+        var executor = Flags.read(ExecutorConfig.of(hostName(), data), null, forExecutor);
         var scheduler = Flags.read(SchedulerConfig.defaults().with("port", port, "clusterPort", clusterPort, "busPort", 0, "clusterName", "berth-" + port),
                 null, only(given, SchedulerConfig.class));
         out.println("Starting Berth…");
@@ -96,9 +111,9 @@ final class UpCommand implements Callable<Integer> {
             throw new IOException("cannot start Berth: " + rootMessage(e), e);
         }
         var foreground = Foreground.stopOnSignal(out, "Berth", "ending tasks, leaving the cluster", () -> berth.stop(Duration.ofSeconds(30)));
-        String api = "http://127.0.0.1:" + berth.apiPort();
+        String api = (scheduler.tls() != null ? "https" : "http") + "://127.0.0.1:" + berth.apiPort();
         var capacity = executor.capacity();
-        out.printf("%nBerth is up.%n  API    %s%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
+        out.printf("%nBerth is up.%n  API    %s" + (scheduler.aclEnabled() ? " (tokens on: berth acl bootstrap makes the first)" : "") + "%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
                 api, executor.nodeId(), capacity.cpu(), capacity.memory().human(), bridge, subnet,
                 kafka != null ? kafka : berth.kafka().bootstrap() + " (embedded, usage events on berth.usage)", data);
         var images = NodeRuntime.images(executor).list();

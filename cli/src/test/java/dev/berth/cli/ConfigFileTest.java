@@ -71,6 +71,6 @@ class ConfigFileTest {
         Path file = Files.writeString(dir.resolve("scheduler.yaml"), "bind: 10.0.0.1\nport: 8080\n");
         var r = berth("scheduler", "--config", file.toString(), "--port", "99999");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("port: 99999 is not a port").contains("insecure: binding 10.0.0.1 exposes");
+        assertThat(r.err()).contains("port: 99999 is not a port").contains("insecure: binding 10.0.0.1 beyond loopback needs TLS");
     }
 }

@@ -13,7 +13,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 /** Starts a scheduler member: Vert.x clustered over Hazelcast, with a TCP-IP member list and no multicast. */
 public final class BerthCluster {
     public static final String SPLIT_BRAIN_PROTECTION = "berth-majority";
-    public static final java.util.List<String> PROTECTED_MAPS = java.util.List.of("berth.jobs", "berth.allocations", "berth.evaluations");
+    public static final java.util.List<String> PROTECTED_MAPS = java.util.List.of("berth.jobs", "berth.allocations", "berth.evaluations", "berth.acl.tokens", "berth.acl.bootstrap");
 
     private BerthCluster() {
     }
@@ -22,11 +22,31 @@ public final class BerthCluster {
         var manager = new HazelcastClusterManager(hazelcastConfig(s));
         var bus = new EventBusOptions().setHost(s.bindHost()).setPort(s.busPort())
                 .setClusterPublicHost(s.advertise()).setClusterPublicPort(s.busPort());
+        if (s.tls() != null) {
+            try {
+                mutualTls(bus, s.tls());
+            } catch (java.io.IOException e) {
+                return Future.failedFuture(e);
+            }
+        }
         return Vertx.builder()
                 .with(new VertxOptions().setEventBusOptions(bus))
                 .withClusterManager(manager)
                 .buildClustered()
                 .map(vertx -> new ClusterMember(vertx, manager.getHazelcastInstance()));
+    }
+
+    /**
+     * Both ends of every bus connection show a scheduler certificate and check the other's. Vert.x
+     * checks no host name here and copies these options through JSON (a trust manager of ours would
+     * be dropped), so the only trust anchor is the scheduler intermediate CA: a certificate of any
+     * other role, or of another CA, has no chain to it.
+     */
+    private static void mutualTls(EventBusOptions bus, dev.berth.model.config.TlsFiles tls) throws java.io.IOException {
+        String schedulers = dev.berth.model.config.Peers.roleAuthority(tls, dev.berth.model.config.Peers.SCHEDULER);
+        bus.setSsl(true).setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED).setTrustAll(false)
+                .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()))
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(schedulers)));
     }
 
     static Config hazelcastConfig(ClusterSettings s) {

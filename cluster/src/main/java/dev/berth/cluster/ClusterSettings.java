@@ -13,8 +13,11 @@ import java.util.List;
  * @param cpMembers  scheduler members that form the CP subsystem (Raft) behind the leader lock: 3 or
  *                   more for a real lease; 0 runs CP structures in Hazelcast's unsafe (AP) mode, which
  *                   only a one- or two-member cluster may do. Every member of a cluster sets the same number.
+ * @param tls        the members' event bus speaks mutual TLS with these files, and takes only scheduler certificates
+ *                   of the cluster's CA; null: plaintext. (Hazelcast's own port has no TLS in the open-source edition.)
  */
-public record ClusterSettings(String clusterName, String bindHost, String advertise, int port, int busPort, List<String> members, int cpMembers) {
+public record ClusterSettings(String clusterName, String bindHost, String advertise, int port, int busPort, List<String> members, int cpMembers,
+                              dev.berth.model.config.TlsFiles tls) {
     public ClusterSettings {
         members = List.copyOf(members);
         if (port < 1 || port > 65535) throw new IllegalArgumentException("cluster port " + port + " is out of range 1–65535");
@@ -32,7 +35,7 @@ public record ClusterSettings(String clusterName, String bindHost, String advert
 
     /** A one-member cluster on loopback, as {@code berth up} runs it. */
     public static ClusterSettings single(String name, int port) {
-        return new ClusterSettings(name, "127.0.0.1", "127.0.0.1", port, 0, List.of("127.0.0.1:" + port), 0);
+        return new ClusterSettings(name, "127.0.0.1", "127.0.0.1", port, 0, List.of("127.0.0.1:" + port), 0, null);
     }
 
     /** A majority of the configured members: fewer than this on one side of a split refuse writes. */

@@ -38,7 +38,8 @@ import java.util.Map;
  * @param kafka             bootstrap servers for usage events; null: usage only in heartbeats
  * @param usageInterval     between usage events (each running allocation and the node itself)
  * @param usageSpoolBytes   the disk spool's bound while Kafka is away
- * @param insecure          plaintext to the schedulers, no token (the only mode until TLS arrives)
+ * @param insecure          allows plaintext to schedulers beyond loopback
+ * @param tlsCa             the cluster's CA: with {@code tlsCert} (naming this node) and {@code tlsKey}, mutual TLS to the schedulers
  * @param cgroupParent      containers' cgroups go under this one; two executors on one host need distinct ones
  * @param shutdownGrace     on shutdown, running tasks get at most this long after SIGTERM before SIGKILL
  * @param logMaxBytes       a task's stdout or stderr is rotated past this size, keeping {@code logFiles} copies
@@ -53,7 +54,8 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                              boolean allowHostNetwork, String bridge, String subnet, List<String> dns, Path registries, String kafka,
                              boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
                              Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
-                             List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory)
+                             List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory,
+                             Path tlsCa, Path tlsCert, Path tlsKey)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -71,7 +73,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         var n = NetworkConfig.DEFAULT;
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
-                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null);
+                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -116,7 +118,36 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                 errors.add(new FieldError("allowCaps", e.getMessage()));
             }
         }
+        errors.addAll(dev.berth.model.config.TlsFiles.problems(tlsCa, tlsCert, tlsKey));
+        boolean remote = schedulerAddresses().stream().anyMatch(h -> h != null && !h.host().startsWith("127.") && !h.host().equals("localhost"));
+        if (remote && tls() == null && !insecure) {
+            errors.add(new FieldError("insecure", "schedulers beyond loopback need TLS (--tls-ca, --tls-cert, --tls-key; berth tls makes them):"
+                    + " anyone on the path could read and forge what this node is told to run. To go without it on a network you trust, pass --insecure"));
+        }
+        if (tls() != null) certificateNamesNode(errors);
         return errors;
+    }
+
+    /** The node's certificate must name it: the schedulers let a connection act only as the node its certificate names. */
+    private void certificateNamesNode(List<FieldError> errors) {
+        if (!errors.isEmpty()) return;
+        try {
+            var cert = dev.berth.model.config.PemTls.certificates(tlsCert).getFirst();
+            var id = dev.berth.model.config.Peers.identity(cert);
+            if (id.isEmpty() || !id.get().role().equals(dev.berth.model.config.Peers.EXECUTOR)) {
+                errors.add(new FieldError("tlsCert", tlsCert + " is not an executor certificate (berth tls cert create --role executor --name " + nodeId + ")"));
+            } else if (!id.get().name().equals(nodeId)) {
+                errors.add(new FieldError("tlsCert", tlsCert + " names node " + id.get().name() + ", not " + nodeId
+                        + ": the schedulers would refuse this node's messages (make one with --name " + nodeId + ")"));
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            errors.add(new FieldError("tlsCert", "cannot read " + tlsCert + ": " + e.getMessage()));
+        }
+    }
+
+    /** The TLS files, or null for plaintext. */
+    public dev.berth.model.config.TlsFiles tls() {
+        return dev.berth.model.config.TlsFiles.of(tlsCa, tlsCert, tlsKey);
     }
 
     private static void check(List<FieldError> errors, String key, String address) {

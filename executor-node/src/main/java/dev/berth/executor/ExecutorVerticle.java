@@ -52,7 +52,7 @@ public final class ExecutorVerticle extends VerticleBase {
             return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls));
         }).map(p -> {
             usage = p.usage();
-            link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses());
+            link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses(), config.tls());
             var reporter = new UpdateReporter(vertx, link);
             for (String id : p.leftovers()) {
                 // The last word on it: no later update from any run of this node can follow.

@@ -3,6 +3,7 @@ package dev.berth.scheduler;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.model.config.HostPort;
 import dev.berth.model.config.Settings;
+import dev.berth.model.config.TlsFiles;
 import dev.berth.model.spec.FieldError;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +28,15 @@ import java.util.List;
  * @param dataDir      this member's journal goes under {@code <dataDir>/scheduler}; null keeps state in memory only
  * @param nodeTtl      a node silent for this long is marked down
  * @param kafka        bootstrap servers of the usage events; null: no capacity planner
- * @param insecure     plaintext and no API tokens; required off loopback until TLS arrives
+ * @param insecure     allows binding beyond loopback without TLS or tokens (and turns tokens off unless {@code acl} says otherwise)
  * @param maxBodyBytes larger request bodies get 413
+ * @param acl          whether the API asks for tokens; null: yes when bound beyond loopback and not insecure
+ * @param tlsCa        the cluster's CA: with {@code tlsCert} and {@code tlsKey}, the API speaks HTTPS and the members' bus and
+ *                     the executor bridge mutual TLS
  */
 public record SchedulerConfig(String bind, String advertise, List<String> join, int port, int clusterPort, int busPort, int executorPort,
                               Integer cpMembers, Path dataDir, Duration nodeTtl, String kafka, boolean insecure, String clusterName,
-                              long maxBodyBytes) implements Settings.Checked {
+                              long maxBodyBytes, Boolean acl, Path tlsCa, Path tlsCert, Path tlsKey) implements Settings.Checked {
     public static final int DEFAULT_PORT = 7070;
     public static final int DEFAULT_CLUSTER_PORT = 5701;
 
@@ -42,7 +46,7 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", null, List.of(), DEFAULT_PORT, DEFAULT_CLUSTER_PORT, 5702, 4647, null, null,
-                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024);
+                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024, null, null, null, null);
     }
 
     /** This config with some keys changed ({@code "port", 0}), checked as a file would be. */
@@ -76,15 +80,32 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
                 errors.add(new FieldError("cpMembers", cpMembers + " is more than the " + members + " members configured (this one and join)"));
             }
         }
-        if (!insecure && !bind.startsWith("127.")) {
-            errors.add(new FieldError("insecure", "binding " + bind + " exposes the API, the cluster ports and the executor bridge without TLS or"
-                    + " tokens, which Berth does not have yet: keep them on a private network and pass --insecure (insecure: true) to say so"));
+        errors.addAll(TlsFiles.problems(tlsCa, tlsCert, tlsKey));
+        if (!insecure && !loopback() && (tls() == null || !aclEnabled())) {
+            errors.add(new FieldError("insecure", "binding " + bind + " beyond loopback needs TLS (--tls-ca, --tls-cert, --tls-key; make them with"
+                    + " berth tls) and tokens (acl on)" + (tls() == null ? "; TLS is not set" : "; acl is off")
+                    + ". To run without them on a network you trust, pass --insecure (insecure: true)"));
         }
         return errors;
     }
 
     private static void port(List<FieldError> errors, String key, int value, int min) {
         if (value < min || value > 65535) errors.add(new FieldError(key, value + " is not a port (" + min + "–65535)"));
+    }
+
+    /** Whether every listener is on loopback (only this host can reach it). */
+    public boolean loopback() {
+        return bind.startsWith("127.");
+    }
+
+    /** Whether the API asks for tokens: as set, else yes beyond loopback unless insecure. */
+    public boolean aclEnabled() {
+        return acl != null ? acl : !loopback() && !insecure;
+    }
+
+    /** The TLS files, or null for plaintext. */
+    public TlsFiles tls() {
+        return TlsFiles.of(tlsCa, tlsCert, tlsKey);
     }
 
     public String advertisedAddress() {
@@ -105,7 +126,7 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
     }
 
     public ClusterSettings cluster() {
-        return new ClusterSettings(clusterName, bind, advertisedAddress(), clusterPort, busPort, members(), effectiveCpMembers());
+        return new ClusterSettings(clusterName, bind, advertisedAddress(), clusterPort, busPort, members(), effectiveCpMembers(), tls());
     }
 
     public Path stateDir() {

@@ -1,6 +1,9 @@
 package dev.berth.scheduler;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.berth.scheduler.acl.AuditLog;
+import dev.berth.scheduler.acl.Gate;
+import dev.berth.scheduler.acl.Tokens;
 import dev.berth.scheduler.api.ApiRouter;
 import dev.berth.scheduler.bridge.ExecutorBridge;
 import dev.berth.scheduler.capacity.CapacityPlanner;
@@ -34,10 +37,13 @@ public final class SchedulerVerticle extends VerticleBase {
     private final HazelcastInstance hazelcast;
     private final Clock clock;
     private HttpServer server;
+    private io.vertx.ext.web.Router router;
     private StateJournal journal;
     private Leadership leadership;
     private CapacityPlanner planner;
     private ExecutorBridge bridge;
+    private Tokens tokens;
+    private AuditLog audit;
 
     public SchedulerVerticle(SchedulerConfig config, HazelcastInstance hazelcast, Clock clock) {
         this.config = config;
@@ -56,8 +62,10 @@ public final class SchedulerVerticle extends VerticleBase {
                 journal.start();
             }
             var self = new io.vertx.core.json.JsonObject().put("member", config.advertisedAddress() + ":" + config.clusterPort())
-                    .put("api", "http://" + config.advertisedAddress() + ":" + config.port());
+                    .put("api", (config.tls() != null ? "https://" : "http://") + config.advertisedAddress() + ":" + config.port());
             leadership = new Leadership(hazelcast, self, clock).start();
+            tokens = new Tokens(hazelcast, clock);
+            if (config.stateDir() != null) audit = new AuditLog(config.stateDir().resolve("audit.jsonl"));
             return state;
         }).compose(state -> {
             var placement = new PlacementService(vertx, state, clock, leadership);
@@ -79,16 +87,22 @@ public final class SchedulerVerticle extends VerticleBase {
                     return null;
                 }, false));
             }
-            var router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner,
-                    () -> bridge == null ? 0 : bridge.connections());
-            return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.bind())
+            router = ApiRouter.create(vertx, state, clock, config.maxBodyBytes(), placement, leadership, planner,
+                    () -> bridge == null ? 0 : bridge.connections(), new Gate(tokens, config.aclEnabled(), audit, clock), tokens);
+            var options = new io.vertx.core.http.HttpServerOptions();
+            if (config.tls() != null) {
+                options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                        .setCertPath(config.tls().cert().toString()).setKeyPath(config.tls().key().toString()));
+            }
+            return vertx.createHttpServer(options).requestHandler(router).listen(config.port(), config.bind())
                     .recover(e -> Future.failedFuture(new IllegalStateException(
                             "cannot start the scheduler API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e)));
         }).compose(s -> {
             server = s;
-            LOG.info("scheduler API listening on http://{}:{}", config.bind(), s.actualPort());
+            LOG.info("scheduler API listening on {}://{}:{}{}", config.tls() != null ? "https" : "http", config.bind(), s.actualPort(),
+                    config.aclEnabled() ? " (tokens on)" : " (tokens off)");
             if (config.executorPort() < 0) return Future.succeededFuture();
-            return ExecutorBridge.start(vertx, config.bind(), config.executorPort())
+            return ExecutorBridge.start(vertx, config.bind(), config.executorPort(), config.tls())
                     .onSuccess(b -> {
                         bridge = b;
                         LOG.info("executors connect on {}:{}", config.bind(), config.executorPort());
@@ -125,9 +139,16 @@ public final class SchedulerVerticle extends VerticleBase {
         if (bridge != null) bridge.close();
         return vertx.executeBlocking(() -> {
             if (planner != null) planner.close();
+            if (tokens != null) tokens.close();
+            if (audit != null) audit.close();
             if (journal != null) journal.close();
             return null;
         });
+    }
+
+    /** The API's routes, for tests that must cover every one of them. */
+    public io.vertx.ext.web.Router router() {
+        return router;
     }
 
     /** The port the API really listens on (differs from the config when it asked for port 0). */

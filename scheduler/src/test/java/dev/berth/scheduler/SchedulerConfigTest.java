@@ -46,10 +46,28 @@ class SchedulerConfigTest {
     }
 
     @Test
-    @DisplayName("off loopback, --insecure must be said out loud until TLS arrives; bad addresses and ports are named")
-    void insecureAndAddresses() {
-        assertThatThrownBy(() -> SchedulerConfig.defaults().with("bind", "10.0.0.1")).hasMessageContaining("insecure: binding 10.0.0.1 exposes");
-        assertThat(SchedulerConfig.defaults().with("bind", "10.0.0.1", "insecure", true).bind()).isEqualTo("10.0.0.1");
+    @DisplayName("beyond loopback: TLS and tokens, or --insecure said out loud; tokens on by default there, off on loopback; bad addresses and ports are named")
+    void insecureAndAddresses() throws Exception {
+        assertThatThrownBy(() -> SchedulerConfig.defaults().with("bind", "10.0.0.1"))
+                .hasMessageContaining("insecure: binding 10.0.0.1 beyond loopback needs TLS").hasMessageContaining("TLS is not set");
+        var open = SchedulerConfig.defaults().with("bind", "10.0.0.1", "insecure", true);
+        assertThat(open.aclEnabled()).as("--insecure turns tokens off unless acl says otherwise").isFalse();
+        assertThat(SchedulerConfig.defaults().aclEnabled()).as("loopback").isFalse();
+        assertThat(SchedulerConfig.defaults().with("acl", true).aclEnabled()).isTrue();
+        var dir = java.nio.file.Files.createTempDirectory("berth-config-");
+        try {
+            var pem = java.nio.file.Files.writeString(dir.resolve("x.pem"), "x");
+            var secured = SchedulerConfig.defaults().with("bind", "10.0.0.1", "tlsCa", pem, "tlsCert", pem, "tlsKey", pem);
+            assertThat(secured.aclEnabled()).as("tokens on by default beyond loopback").isTrue();
+            assertThatThrownBy(() -> SchedulerConfig.defaults().with("bind", "10.0.0.1", "tlsCa", pem, "tlsCert", pem, "tlsKey", pem, "acl", false))
+                    .hasMessageContaining("acl is off");
+            assertThatThrownBy(() -> SchedulerConfig.defaults().with("tlsCa", pem, "tlsKey", dir.resolve("none.pem")))
+                    .hasMessageContaining("tlsCert: is needed too").hasMessageContaining("tlsKey: " + dir.resolve("none.pem") + " is not a readable file");
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
         assertThatThrownBy(() -> SchedulerConfig.defaults().with("bind", "sched-1", "port", 70000, "join", List.of("a b")))
                 .hasMessageContaining("bind: \"sched-1\" is not an IPv4 address")
                 .hasMessageContaining("port: 70000 is not a port")

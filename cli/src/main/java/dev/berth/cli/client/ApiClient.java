@@ -12,12 +12,25 @@ import java.time.Duration;
 /** The REST API as the CLI uses it. A failed call throws {@link ApiException} with the API's own words. */
 public final class ApiClient {
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String token;
+    private final HttpClient http;
 
     public ApiClient(String address) {
+        this(address, null, null);
+    }
+
+    /**
+     * @param token sent as {@code Authorization: Bearer}; null: none
+     * @param tls   for https: whom to trust (and what to present); null: the JDK's defaults
+     */
+    public ApiClient(String address, String token, javax.net.ssl.SSLContext tls) {
         String a = address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
-        if (!a.startsWith("http://") && !a.startsWith("https://")) a = "http://" + a;
+        if (!a.startsWith("http://") && !a.startsWith("https://")) a = (tls != null ? "https://" : "http://") + a;
         this.base = URI.create(a);
+        this.token = token == null || token.isBlank() ? null : token.strip();
+        var builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) builder.sslContext(tls);
+        this.http = builder.build();
     }
 
     public URI base() {
@@ -51,7 +64,8 @@ public final class ApiClient {
             call(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(5)).GET(), HttpResponse.BodyHandlers.discarding());
             return true;
         } catch (IOException e) {
-            return false;
+            // something answers, but not in plain words: it is there; the real call will say what is wrong
+            return e.getCause() instanceof javax.net.ssl.SSLException;
         }
     }
 
@@ -81,10 +95,14 @@ public final class ApiClient {
     }
 
     private <T> HttpResponse<T> call(HttpRequest.Builder req, HttpResponse.BodyHandler<T> handler) throws IOException {
+        if (token != null) req.header("Authorization", "Bearer " + token);
         try {
             return http.send(req.build(), handler);
         } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw new IOException("cannot reach the Berth API at " + base + " (is `berth up` running? set --address or BERTH_ADDR)", e);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IOException("cannot speak TLS with the Berth API at " + base + ": " + e.getMessage()
+                    + (base.getScheme().equals("http") ? " (is it https? use --address https://…)" : " (trusting its CA? --tls-ca FILE or BERTH_TLS_CA)"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

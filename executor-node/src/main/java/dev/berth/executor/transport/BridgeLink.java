@@ -54,12 +54,34 @@ public final class BridgeLink implements SchedulerLink {
     }
 
     public BridgeLink(Vertx vertx, List<HostPort> members) {
+        this(vertx, members, null);
+    }
+
+    /**
+     * @param tls null: plaintext; else mutual TLS: this node's certificate, and only scheduler
+     *            certificates of the cluster's CA, valid for the address dialled, are taken
+     */
+    public BridgeLink(Vertx vertx, List<HostPort> members, dev.berth.model.config.TlsFiles tls) {
         if (members.isEmpty()) throw new IllegalArgumentException("schedulers: at least one scheduler member to connect to");
         this.vertx = vertx;
         this.members = List.copyOf(members);
-        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true));
+        var options = new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setTcpNoDelay(true);
+        if (tls != null) {
+            options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+                    .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()))
+                    .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(trustingSchedulers(tls)));
+        }
+        this.client = vertx.createNetClient(options);
         this.pingTimer = vertx.setPeriodic(PING_MS, id -> ping());
         connect();
+    }
+
+    private static javax.net.ssl.TrustManager trustingSchedulers(dev.berth.model.config.TlsFiles tls) {
+        try {
+            return dev.berth.model.config.Peers.trusting(tls.ca(), dev.berth.model.config.Peers.SCHEDULER);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Completes at the first connection to any member (it keeps trying meanwhile). */
@@ -116,7 +138,8 @@ public final class BridgeLink implements SchedulerLink {
                 return;
             }
             if (r.failed()) {
-                LOG.debug("cannot reach scheduler {}: {}", member, r.cause().getMessage());
+                if (r.cause() instanceof javax.net.ssl.SSLException) LOG.warn("scheduler {}: TLS refused: {}", member, r.cause().getMessage());
+                else LOG.debug("cannot reach scheduler {}: {}", member, r.cause().getMessage());
                 if (++failedInRound >= members.size()) {
                     failedInRound = 0;
                     LOG.warn("no scheduler member reachable ({}); trying again", members);

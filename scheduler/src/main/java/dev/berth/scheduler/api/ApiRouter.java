@@ -1,5 +1,7 @@
 package dev.berth.scheduler.api;
 
+import dev.berth.scheduler.acl.Gate;
+import dev.berth.scheduler.acl.Tokens;
 import dev.berth.scheduler.leader.Leadership;
 import dev.berth.scheduler.placement.PlacementService;
 import dev.berth.scheduler.state.ClusterState;
@@ -14,9 +16,14 @@ public final class ApiRouter {
     private ApiRouter() {
     }
 
+    /**
+     * @param gate the first handler of every request: tokens and the audit log ({@link Gate})
+     */
     public static Router create(Vertx vertx, ClusterState state, Clock clock, long maxBodyBytes, PlacementService placement, Leadership leadership,
-                                dev.berth.scheduler.capacity.CapacityPlanner planner, java.util.function.IntSupplier executorConnections) {
+                                dev.berth.scheduler.capacity.CapacityPlanner planner, java.util.function.IntSupplier executorConnections,
+                                Gate gate, Tokens tokens) {
         Router r = Router.router(vertx);
+        r.route().handler(gate);
         var body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         r.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "ok")
                 .put("leading", leadership.leading()).put("epoch", leadership.epoch())
@@ -26,6 +33,7 @@ public final class ApiRouter {
         new NodesApi(vertx, state, clock, placement).routes(r, body);
         new ImagesApi(vertx, state).routes(r, body);
         new CapacityApi(vertx, state, placement, planner).routes(r, body);
+        new AclApi(vertx, tokens).routes(r, body);
         r.get("/v1/evaluations/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             Http.reply(ctx, 200, Http.blocking(vertx, () -> state.evaluation(id).orElseThrow(() -> Http.notFound("evaluation", id))));

@@ -8,7 +8,9 @@ import io.vertx.ext.bridge.BridgeEventType;
  * What one executor connection may do on the event bus. A connection acts as one node: the first
  * node id it uses (registering its addresses, or in the body of a heartbeat or update) binds it,
  * and from then on it may register only that node's addresses and send only messages that name
- * that node. Not thread-safe: one per connection, called on its event loop.
+ * that node. Over mutual TLS the connection is bound from the start to the node its certificate
+ * names, so that an executor can act only as itself. Not thread-safe: one per connection, called
+ * on its event loop.
  */
 final class BridgeGuard {
     /** Why a frame was refused, or null when it may pass. */
@@ -21,6 +23,18 @@ final class BridgeGuard {
     }
 
     private String nodeId;
+    /** Whether the node came from the connection's certificate (not from its first frame). */
+    private final boolean certified;
+
+    /** @param certifiedNode the node the peer's certificate names; null: the first frame binds the connection */
+    BridgeGuard(String certifiedNode) {
+        this.nodeId = certifiedNode;
+        this.certified = certifiedNode != null;
+    }
+
+    BridgeGuard() {
+        this(null);
+    }
 
     String nodeId() {
         return nodeId;
@@ -53,6 +67,6 @@ final class BridgeGuard {
             return Verdict.PASS;
         }
         return nodeId.equals(claimed) ? Verdict.PASS
-                : new Verdict(what + ": this connection is node " + nodeId + " and may not act as " + claimed);
+                : new Verdict(what + ": this connection is node " + nodeId + (certified ? " (its certificate says so)" : "") + " and may not act as " + claimed);
     }
 }

@@ -3,7 +3,13 @@ package dev.berth.scheduler.bridge;
 import dev.berth.model.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import dev.berth.model.config.Peers;
+import dev.berth.model.config.TlsFiles;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.security.cert.X509Certificate;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -31,19 +37,32 @@ public final class ExecutorBridge {
     private int port;
     private volatile boolean serving = true;
 
-    private ExecutorBridge(Vertx vertx) {
+    private final boolean tls;
+
+    /** @param tls null: plaintext; else mutual TLS taking only executor certificates of the cluster's CA */
+    private ExecutorBridge(Vertx vertx, TlsFiles tls) throws java.io.IOException {
+        this.tls = tls != null;
         var options = new BridgeOptions()
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.HEARTBEATS))
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.ALLOCATION_UPDATES))
                 .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.NODE_ADDRESS_REGEX));
         var server = new NetServerOptions().setIdleTimeout(IDLE_SECONDS).setTcpNoDelay(true);
+        if (tls != null) {
+            server.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString()))
+                    .setTrustOptions(TrustOptions.wrap(Peers.trusting(tls.ca(), Peers.EXECUTOR)));
+        }
         bridge = TcpEventBusBridge.create(vertx, options, server, this::guard);
     }
 
-    public static Future<ExecutorBridge> start(Vertx vertx, String host, int port) {
-        var b = new ExecutorBridge(vertx);
-        b.port = port;
-        return b.bridge.listen(port, host).map(x -> b);
+    public static Future<ExecutorBridge> start(Vertx vertx, String host, int port, TlsFiles tls) {
+        try {
+            var b = new ExecutorBridge(vertx, tls);
+            b.port = port;
+            return b.bridge.listen(port, host).map(x -> b);
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     private void guard(BridgeEvent event) {
@@ -58,13 +77,22 @@ public final class ExecutorBridge {
                 BridgeGuard gone = connections.remove(s);
                 if (gone != null && gone.nodeId() != null) LOG.info("executor {} disconnected ({})", gone.nodeId(), s.remoteAddress());
             });
-            return new BridgeGuard();
+            return new BridgeGuard(tls ? certifiedNode(s) : null);
         });
         String before = guard.nodeId();
         var verdict = guard.check(event.type(), event.getRawMessage());
         if (before == null && guard.nodeId() != null) LOG.info("executor {} connected from {}", guard.nodeId(), socket.remoteAddress());
         if (!verdict.passes()) LOG.warn("executor connection {} refused: {}", socket.remoteAddress(), verdict.refusal());
         event.complete(verdict.passes());
+    }
+
+    /** The node id an executor's certificate names (the handshake has checked its CA and role). */
+    private static String certifiedNode(NetSocket s) {
+        try {
+            return Peers.identity((X509Certificate) s.peerCertificates().getFirst()).map(Peers.Identity::name).orElse(null);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     /**

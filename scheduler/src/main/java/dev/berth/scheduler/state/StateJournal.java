@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
-    static final List<String> MAPS = List.of("berth.jobs", "berth.allocations", "berth.evaluations");
+    static final List<String> MAPS = List.of("berth.jobs", "berth.allocations", "berth.evaluations",
+            dev.berth.scheduler.acl.Tokens.MAP, dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP);
     private static final int COMPACT_AFTER = 20_000;
 
     private final Path dir;
@@ -91,6 +92,9 @@ public final class StateJournal implements AutoCloseable {
             case "berth.allocations" -> j.path("version").asLong() > c.path("version").asLong()
                     || (j.path("version").asLong() == c.path("version").asLong() && j.path("modifiedAt").asText().compareTo(c.path("modifiedAt").asText()) > 0);
             case "berth.jobs" -> j.path("stopped").asBoolean() && !c.path("stopped").asBoolean();
+            // a token changes once, when it is revoked; a revocation is never undone
+            case dev.berth.scheduler.acl.Tokens.MAP -> j.hasNonNull("revokedAt") && !c.hasNonNull("revokedAt");
+            case dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP -> false;
             default -> j.hasNonNull("completedAt") && !c.hasNonNull("completedAt");
         };
     }

@@ -29,6 +29,16 @@ class BridgeGuardTest {
     }
 
     @Test
+    @DisplayName("a connection whose certificate names a node is that node from its first frame: it cannot bind to another first")
+    void certifiedFromTheStart() {
+        var g = new BridgeGuard("n1");
+        assertThat(g.check(BridgeEventType.REGISTER, register(Addresses.nodeRun("n2"))).refusal())
+                .isEqualTo("register berth.node.n2.alloc: this connection is node n1 (its certificate says so) and may not act as n2");
+        assertThat(g.check(BridgeEventType.SEND, send(Addresses.HEARTBEATS, "n2")).passes()).isFalse();
+        assertThat(g.check(BridgeEventType.SEND, send(Addresses.HEARTBEATS, "n1")).passes()).isTrue();
+    }
+
+    @Test
     @DisplayName("a bound connection may neither listen as nor speak for another node")
     void refusesAnotherNode() {
         var g = new BridgeGuard();
