@@ -111,6 +111,27 @@ final class ChaosCluster implements AutoCloseable {
         nft(name, "delete table inet berth_chaos_cut");
     }
 
+    /** The nf_tables tables in a host's namespace, as {@code nft list tables} prints them. */
+    String tables(String host) throws IOException, InterruptedException {
+        var p = new ProcessBuilder("nsenter", "--net=" + hosts.get(host).nsPath(), "nft", "list", "tables").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException("nft list tables in " + host + " failed: " + out);
+        return out;
+    }
+
+    /** Whether a TCP connection from inside {@code host} to {@code address:port} is taken (within 3 s). */
+    boolean connectsFrom(String host, String address, int port) throws IOException, InterruptedException {
+        var p = new ProcessBuilder("nsenter", "--net=" + hosts.get(host).nsPath(), "timeout", "3", "bash", "-c",
+                "exec 3<>/dev/tcp/" + address + "/" + port).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
+    }
+
+    /** SIGTERM to a member's process, as systemd stops it; SIGKILL after {@code seconds}. */
+    void stop(String name, int seconds) throws InterruptedException {
+        processes.get(name).stop(seconds);
+    }
+
     private void nft(String host, String command) throws IOException, InterruptedException {
         var cmd = new ArrayList<>(List.of("nsenter", "--net=" + hosts.get(host).nsPath(), "nft"));
         cmd.addAll(List.of(command.split(" ")));

@@ -48,6 +48,13 @@ class MultiHostClusterTest {
         await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
         System.out.printf("cluster of 5 processes up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
+        // the members formed their cluster through their guards; no one else reaches the Hazelcast or bus ports, the API stays open
+        assertThat(cluster.tables("s1")).contains("berth_members_5701");
+        assertThat(cluster.connectsFrom("e1", ChaosCluster.schedulerAddress(1), 5701)).as("an executor's host to Hazelcast").isFalse();
+        assertThat(cluster.connectsFrom("e1", ChaosCluster.schedulerAddress(1), 5702)).as("an executor's host to the bus").isFalse();
+        assertThat(cluster.connectsFrom("e1", ChaosCluster.schedulerAddress(1), ChaosCluster.API)).as("an executor's host to the API").isTrue();
+        assertThat(cluster.connectsFrom("s2", ChaosCluster.schedulerAddress(1), 5701)).as("a member to Hazelcast").isTrue();
+
         // every node shows the address it advertised, in the API and in `berth node list`
         var nodes = new JsonArray(cluster.get(api1, "/v1/nodes"));
         assertThat(nodes.stream().map(n -> ((JsonObject) n).getString("id") + "@" + ((JsonObject) n).getString("address")))
@@ -110,6 +117,21 @@ class MultiHostClusterTest {
         assertThat(now.getJsonObject(0).getString("reason")).isEqualTo("node " + victim + " stopped heartbeating");
         assertThat(now.getJsonObject(1).getString("nodeId")).isEqualTo(survivor);
         assertThat(now.getJsonObject(1).getString("previous")).isEqualTo(first.getString("id"));
+        passed = true;
+    }
+
+    @Test
+    @DisplayName("a lone member beyond loopback guards its ports from its first moment and removes the guard when it stops")
+    void memberGuardComesAndGoes() throws Exception {
+        cluster = new ChaosCluster(1);
+        var s1 = cluster.startScheduler(1, NODE_TTL);
+        await("the member serves").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> cluster.health(1) != null);
+        assertThat(cluster.tables("s1")).contains("table inet berth_members_5701");
+        assertThat(s1.output()).contains("WARNING: --insecure").contains("the member guard lets only the members' addresses reach it");
+        assertThat(cluster.connectsFrom("s1", ChaosCluster.schedulerAddress(1), 5701)).as("the member itself").isTrue();
+        cluster.stop("s1", 30);
+        assertThat(s1.output()).contains("stopped");
+        assertThat(cluster.tables("s1")).doesNotContain("berth_members");
         passed = true;
     }
 

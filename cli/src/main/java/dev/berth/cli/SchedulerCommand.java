@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.cluster.BerthCluster;
 import dev.berth.cluster.ClusterMember;
+import dev.berth.executor.netlink.MemberGuard;
 import dev.berth.scheduler.SchedulerConfig;
 import dev.berth.scheduler.SchedulerVerticle;
 import java.io.IOException;
@@ -55,6 +56,8 @@ final class SchedulerCommand implements Callable<Integer> {
     Path tlsCert;
     @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
     Path tlsKey;
+    @Option(names = "--member-guard", negatable = true, description = "let only the members reach the cluster and bus ports (nf_tables; default: on beyond loopback)")
+    Boolean memberGuard;
     @Option(names = "--insecure", description = "beyond loopback, run without TLS and (unless --acl) without tokens, on a network you trust")
     boolean insecure;
 
@@ -64,11 +67,13 @@ final class SchedulerCommand implements Callable<Integer> {
         var defaults = SchedulerConfig.defaults().with("dataDir", UpCommand.defaultDataDir());
         SchedulerConfig settings = Flags.read(defaults, config, Flags.given(spec));
         warnIfOpen(out, settings);
+        MemberGuard guard = settings.memberGuardEnabled() ? guard(settings) : null;
         ClusterMember member;
         SchedulerVerticle scheduler;
         try {
             member = BerthCluster.start(settings.cluster()).await(120, TimeUnit.SECONDS);
         } catch (Exception e) {
+            unguard(guard);
             throw new IOException("cannot join the cluster: " + UpCommand.rootMessage(e), e);
         }
         try {
@@ -78,9 +83,16 @@ final class SchedulerCommand implements Callable<Integer> {
             member.vertx().deployVerticle(scheduler).await();
         } catch (Exception e) {
             member.close().await(30, TimeUnit.SECONDS);
+            unguard(guard);
             throw new IOException("cannot start the scheduler: " + UpCommand.rootMessage(e), e);
         }
-        var foreground = Foreground.stopOnSignal(out, "the scheduler", "leaving the cluster", () -> member.close().await(30, TimeUnit.SECONDS));
+        var foreground = Foreground.stopOnSignal(out, "the scheduler", "leaving the cluster", () -> {
+            try {
+                member.close().await(30, TimeUnit.SECONDS);
+            } finally {
+                unguard(guard);
+            }
+        });
         String adv = settings.advertisedAddress();
         out.printf("Berth scheduler up.%n  API       " + (settings.tls() != null ? "https" : "http") + "://%s:%d" + (settings.aclEnabled() ? " (tokens on)" : " (tokens off)") + "%n  Cluster   %s:%d (members %s, CP group %s)%n  Executors %s%n  Data      %s%n",
                 adv, scheduler.port(), adv, settings.clusterPort(), String.join(", ", settings.members()),
@@ -89,6 +101,40 @@ final class SchedulerCommand implements Callable<Integer> {
         out.flush();
         foreground.await();
         return 0;
+    }
+
+    /**
+     * Closes the Hazelcast and bus ports to all but the configured members before this member opens
+     * them: open-source Hazelcast lets anyone who reaches its port join and read the whole state.
+     */
+    static MemberGuard guard(SchedulerConfig s) throws IOException {
+        var members = new ArrayList<java.net.Inet4Address>();
+        for (String host : s.memberHosts()) {
+            try {
+                for (var a : java.net.InetAddress.getAllByName(host)) {
+                    if (a instanceof java.net.Inet4Address v4) members.add(v4);
+                }
+            } catch (java.net.UnknownHostException e) {
+                throw new IOException("member guard: cannot resolve member " + host + ": " + e.getMessage(), e);
+            }
+        }
+        var ports = new ArrayList<>(List.of(s.clusterPort()));
+        if (s.busPort() > 0) ports.add(s.busPort());
+        var guard = new MemberGuard("berth_members_" + s.clusterPort());
+        try {
+            guard.install(ports, members);
+        } catch (RuntimeException e) {
+            guard.close();
+            throw new IOException("member guard: cannot install nf_tables table inet " + guard.table() + " (" + e.getMessage()
+                    + "); run as root, or pass --no-member-guard and close ports " + ports + " to all but the members yourself", e);
+        }
+        return guard;
+    }
+
+    static void unguard(MemberGuard guard) {
+        if (guard == null) return;
+        guard.remove();
+        guard.close();
     }
 
     /** What --insecure means, said first, where nobody can miss it. */
@@ -100,7 +146,8 @@ final class SchedulerCommand implements Callable<Integer> {
             out.println("  nothing is encrypted: the API, the members' event bus (" + s.busPort() + ") and the executor bridge (" + s.executorPort()
                     + ") can be read and forged on the network.");
         }
-        out.println("  Hazelcast's port (" + s.clusterPort() + ") has no TLS or member authentication in any mode: keep it on a private network.");
+        out.println("  Hazelcast's port (" + s.clusterPort() + ") has no TLS or member authentication in any mode"
+                + (s.memberGuardEnabled() ? "; the member guard lets only the members' addresses reach it." : ": keep it on a private network."));
         out.flush();
     }
 }

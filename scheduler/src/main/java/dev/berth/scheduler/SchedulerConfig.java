@@ -33,10 +33,12 @@ import java.util.List;
  * @param acl          whether the API asks for tokens; null: yes when bound beyond loopback and not insecure
  * @param tlsCa        the cluster's CA: with {@code tlsCert} and {@code tlsKey}, the API speaks HTTPS and the members' bus and
  *                     the executor bridge mutual TLS
+ * @param memberGuard  whether an nf_tables table lets only the members reach the cluster and bus ports; null: yes beyond loopback
  */
 public record SchedulerConfig(String bind, String advertise, List<String> join, int port, int clusterPort, int busPort, int executorPort,
                               Integer cpMembers, Path dataDir, Duration nodeTtl, String kafka, boolean insecure, String clusterName,
-                              long maxBodyBytes, Boolean acl, Path tlsCa, Path tlsCert, Path tlsKey) implements Settings.Checked {
+                              long maxBodyBytes, Boolean acl, Path tlsCa, Path tlsCert, Path tlsKey, Boolean memberGuard)
+        implements Settings.Checked {
     public static final int DEFAULT_PORT = 7070;
     public static final int DEFAULT_CLUSTER_PORT = 5701;
 
@@ -46,7 +48,7 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", null, List.of(), DEFAULT_PORT, DEFAULT_CLUSTER_PORT, 5702, 4647, null, null,
-                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024, null, null, null, null);
+                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024, null, null, null, null, null);
     }
 
     /** This config with some keys changed ({@code "port", 0}), checked as a file would be. */
@@ -101,6 +103,16 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
     /** Whether the API asks for tokens: as set, else yes beyond loopback unless insecure. */
     public boolean aclEnabled() {
         return acl != null ? acl : !loopback() && !insecure;
+    }
+
+    /** Whether the cluster and bus ports are closed to all but the members: as set, else yes beyond loopback. */
+    public boolean memberGuardEnabled() {
+        return memberGuard != null ? memberGuard : !loopback();
+    }
+
+    /** The members' hosts as the member list names them (this one's advertised address among them). */
+    public List<String> memberHosts() {
+        return members().stream().map(m -> m.substring(0, m.lastIndexOf(':'))).distinct().toList();
     }
 
     /** The TLS files, or null for plaintext. */

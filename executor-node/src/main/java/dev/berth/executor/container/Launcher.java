@@ -13,6 +13,7 @@ import dev.berth.executor.ProcFiles;
 import dev.berth.executor.cgroup.Cgroup;
 import dev.berth.executor.linux.Capabilities;
 import dev.berth.executor.linux.Errno;
+import dev.berth.executor.linux.InRoot;
 import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.linux.Seccomp;
 import dev.berth.executor.linux.Spawn;
@@ -59,7 +60,7 @@ public final class Launcher {
     /** After the pivot, a lazily loaded class would be looked for in the container: load them all now. */
     private static void preload() {
         for (Class<?> c : List.of(Sys.class, Spawn.class, Spawn.Plan.class, Seccomp.class, Capabilities.class,
-                LinuxException.class, Errno.class, LaunchThread.class, Helper.class, Arena.class, ContainerNet.class,
+                LinuxException.class, Errno.class, InRoot.class, LaunchThread.class, Helper.class, Arena.class, ContainerNet.class,
                 dev.berth.executor.netlink.Rtnl.class, dev.berth.executor.netlink.NetlinkSocket.class, dev.berth.executor.netlink.NlMessage.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
@@ -288,7 +289,7 @@ public final class Launcher {
                 Sys.mount("overlay", root, "overlay", spec.readOnlyRootfs() ? MS_RDONLY : 0, data.toString());
             }
             String dev = root + "/dev";
-            mkdirIn(dev);
+            systemDir(dev);
             Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
             node(dev + "/null", 1, 3);
             node(dev + "/zero", 1, 5);
@@ -310,27 +311,37 @@ public final class Launcher {
             Sys.mknod(dev + "/.berth-gate", Sys.S_IFIFO | 0600, 0);
             Sys.lchown(dev + "/.berth-gate", spec.uid(), spec.gid()); // the child opens it after taking the task's uid
 
-            mkdirIn(root + "/proc");
+            systemDir(root + "/proc");
             String sys = root + "/sys";
-            mkdirIn(sys);
+            systemDir(sys);
             Sys.mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
             for (String masked : MASKED_SYS) {
                 if (isDir(root + masked)) Sys.mount("tmpfs", root + masked, "tmpfs", MS_RDONLY, "size=0");
             }
-            for (String f : List.of("hostname", "hosts", "resolv.conf")) {
-                String target = root + "/etc/" + f;
-                if (!exists(target)) {
-                    if (spec.readOnlyRootfs() || !isDir(root + "/etc")) continue;
-                    Sys.close(Sys.open(target, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_CLOEXEC, 0644));
+            // Targets the image may have made symlinks of are resolved inside the root, never on the host.
+            try (var inRoot = new InRoot(root)) {
+                boolean etc = inRoot.existing("/etc") != null;
+                for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+                    if (!etc || (spec.readOnlyRootfs() && inRoot.existing("/etc/" + f) == null)) continue;
+                    Sys.mount(spec.dir().resolve("etc").resolve(f).toString(), inRoot.file("/etc/" + f, 0644), null, MS_BIND, null);
                 }
-                Sys.mount(spec.dir().resolve("etc").resolve(f).toString(), target, null, MS_BIND, null);
+                for (ContainerSpec.BindMount m : spec.mounts()) {
+                    String found = inRoot.existing(m.target());
+                    String target = found != null ? found : inRoot.dir(m.target(), true);
+                    Sys.mount(m.source().toString(), target, null, MS_BIND | MS_REC, null);
+                    // resolved again: the fd above is the dir under the new mount, not the mount itself
+                    if (m.readOnly()) Sys.mount(null, inRoot.existing(m.target()), null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+                }
             }
-            for (ContainerSpec.BindMount m : spec.mounts()) {
-                String target = root + m.target();
-                if (!exists(target)) mkdirs(target);
-                Sys.mount(m.source().toString(), target, null, MS_BIND | MS_REC, null);
-                if (m.readOnly()) Sys.mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+        }
+
+        /** /dev, /proc, /sys: a dir of the image (or made), never a symlink, which would take the mount elsewhere. */
+        private void systemDir(String path) {
+            if (exists(path) && !isDir(path)) {
+                throw new LinuxException("the image's " + path.substring(spec.rootfs().toString().length())
+                        + " is not a directory (a symlink or a file); refusing to mount over it", Errno.ENOTDIR);
             }
+            mkdirIn(path);
         }
 
         /** no_new_privs, capabilities, credentials and seccomp, on this thread only. */
@@ -357,6 +368,7 @@ public final class Launcher {
             Sys.mkdir(path, 0755);
         }
 
+        /** After the pivot, inside the container's own root: parents first, those there already left alone. */
         private static void mkdirs(String path) {
             int i = 0;
             while ((i = path.indexOf('/', i + 1)) > 0) Sys.mkdir(path.substring(0, i), 0755);

@@ -1,5 +1,7 @@
 package dev.berth.executor.image;
 
+import dev.berth.executor.linux.InRoot;
+import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.linux.Sys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Unpacks one layer tar into a dir. Entries that would land outside the dir — {@code ../} paths,
- * absolute paths, or paths through a symlink the tar made earlier — are refused, and so is the layer.
+ * Unpacks one layer tar into a dir. Entries named outside the dir — {@code ../} paths, absolute
+ * paths — are refused, and so is the layer. Every entry's parent, and a hard link's source, is
+ * resolved inside the dir by the kernel ({@link InRoot}: the layer's own symlinks are followed as
+ * they would be with the dir as "/"), so a symlink the tar made earlier — {@code evil -> /etc},
+ * then {@code evil/passwd} — leads into the layer and never makes or links anything on the host.
  * Owners, modes and times are kept; device nodes are skipped (containers get their own /dev).
  * OCI whiteouts become overlayfs's, since each layer is an overlay lower dir: {@code .wh.NAME} a 0/0
  * character device NAME (hides NAME of the layers below), {@code .wh..wh..opq} the
@@ -28,48 +34,82 @@ public final class LayerUnpacker {
     public static void unpack(InputStream tar, Path dir) throws IOException {
         Path root = dir.toRealPath();
         var dirTimes = new ArrayList<Object[]>();
-        try (var in = new TarArchiveInputStream(tar)) {
+        try (var in = new TarArchiveInputStream(tar); var inRoot = new InRoot(root.toString())) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
-                Path target = inside(root, e.getName());
-                if (target.equals(root)) continue;
-                Files.createDirectories(target.getParent());
-                checkParent(root, target);
-                String base = target.getFileName().toString();
-                if (base.equals(OPAQUE)) {
-                    Sys.lsetxattr(target.getParent().toString(), "trusted.overlay.opaque", new byte[] {'y'});
-                    continue;
+                String rel = root.relativize(inside(root, e.getName())).toString();
+                if (rel.isEmpty()) continue;
+                try {
+                    entry(in, e, rel, inRoot, dirTimes);
+                } catch (LinuxException failed) {
+                    throw new IOException("layer entry \"" + e.getName() + "\": " + failed.getMessage() + "; refusing the layer", failed);
+                } finally {
+                    inRoot.release();
                 }
-                if (base.startsWith(WHITEOUT)) {
-                    Path hidden = inside(root, e.getName().substring(0, e.getName().length() - base.length()) + base.substring(WHITEOUT.length()));
-                    ImageStore.deleteTree(hidden);
-                    Sys.mknod(hidden.toString(), Sys.S_IFCHR, Sys.makedev(0, 0));
-                    continue;
+            }
+            for (Object[] d : dirTimes) {
+                try {
+                    String rel = (String) d[0];
+                    attributes(at(inRoot, rel), (TarArchiveEntry) d[1]);
+                } finally {
+                    inRoot.release();
                 }
-                if (e.isDirectory()) {
-                    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.deleteIfExists(target);
-                        Files.createDirectory(target);
-                    }
-                    dirTimes.add(new Object[] {target, e});
-                } else if (e.isSymbolicLink()) {
-                    Files.deleteIfExists(target);
-                    Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-                } else if (e.isLink()) {
-                    Path source = inside(root, e.getLinkName());
-                    Files.deleteIfExists(target);
-                    Files.createLink(target, source);
-                    continue;
-                } else if (e.isFile()) {
-                    Files.deleteIfExists(target);
-                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                } else {
-                    continue; // devices and FIFOs: not part of a container's rootfs here
-                }
-                attributes(target, e);
             }
         }
-        for (Object[] d : dirTimes) attributes((Path) d[0], (TarArchiveEntry) d[1]);
+    }
+
+    private static void entry(TarArchiveInputStream in, TarArchiveEntry e, String rel, InRoot inRoot, List<Object[]> dirTimes) throws IOException {
+        Path parent = Path.of(inRoot.dir(parentOf(rel), true));
+        String base = nameOf(rel);
+        Path target = parent.resolve(base);
+        if (base.equals(OPAQUE)) {
+            Sys.lsetxattr(parent + "/.", "trusted.overlay.opaque", new byte[] {'y'});
+            return;
+        }
+        if (base.startsWith(WHITEOUT)) {
+            Path hidden = parent.resolve(base.substring(WHITEOUT.length()));
+            ImageStore.deleteTree(hidden);
+            Sys.mknod(hidden.toString(), Sys.S_IFCHR, Sys.makedev(0, 0));
+            return;
+        }
+        if (e.isDirectory()) {
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(target);
+                Files.createDirectory(target);
+            }
+            dirTimes.add(new Object[] {rel, e});
+        } else if (e.isSymbolicLink()) {
+            Files.deleteIfExists(target);
+            Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+        } else if (e.isLink()) {
+            // the source resolved inside the layer too; link(2) links a symlink itself, never what it points to
+            Path root = Path.of(inRoot.root());
+            String source = root.relativize(inside(root, e.getLinkName())).toString();
+            Path from = at(inRoot, source);
+            Files.deleteIfExists(target);
+            Files.createLink(target, from);
+            return;
+        } else if (e.isFile()) {
+            Files.deleteIfExists(target);
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            return; // devices and FIFOs: not part of a container's rootfs here
+        }
+        attributes(target, e);
+    }
+
+    /** The entry {@code rel} as a path whose parent the kernel resolved inside the layer. */
+    private static Path at(InRoot inRoot, String rel) {
+        return Path.of(inRoot.dir(parentOf(rel), false)).resolve(nameOf(rel));
+    }
+
+    private static String parentOf(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return slash < 0 ? "" : rel.substring(0, slash);
+    }
+
+    private static String nameOf(String rel) {
+        return rel.substring(rel.lastIndexOf('/') + 1);
     }
 
     /** The entry's path under root, or an exception when it would escape. */
@@ -81,13 +121,6 @@ public final class LayerUnpacker {
         Path p = root.resolve(n).normalize();
         if (!p.startsWith(root)) throw new IOException("layer entry \"" + name + "\" points outside the layer; refusing the layer");
         return p;
-    }
-
-    /** A parent that is (or passes through) a symlink could lead outside: resolve it and check. */
-    private static void checkParent(Path root, Path target) throws IOException {
-        if (!target.getParent().toRealPath().startsWith(root)) {
-            throw new IOException("layer entry " + root.relativize(target) + " passes through a symlink out of the layer; refusing the layer");
-        }
     }
 
     private static void attributes(Path p, TarArchiveEntry e) throws IOException {

@@ -17,7 +17,7 @@ public final class Sys {
             NR_SETHOSTNAME = 170, NR_GETTID = 186, NR_WAITID = 247, NR_OPENAT = 257, NR_MKDIRAT = 258, NR_MKNODAT = 259,
             NR_UNLINKAT = 263, NR_SYMLINKAT = 266, NR_UNSHARE = 272, NR_SETNS = 308, NR_SECCOMP = 317,
             NR_PIDFD_SEND_SIGNAL = 424, NR_MOVE_MOUNT = 429, NR_FSOPEN = 430, NR_FSCONFIG = 431, NR_FSMOUNT = 432,
-            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435, NR_LSETXATTR = 189;
+            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435, NR_LSETXATTR = 189, NR_OPENAT2 = 437;
 
     public static final int CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
             CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000,
@@ -26,7 +26,7 @@ public final class Sys {
             MS_REC = 16384, MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000,
-            O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000, O_PATH = 010000000, O_NOFOLLOW = 0400000;
+            O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_CLOEXEC = 02000000, O_PATH = 010000000, O_NOFOLLOW = 0400000, O_EXCL = 0200;
     public static final int AT_FDCWD = -100, AT_REMOVEDIR = 0x200;
     public static final int S_IFIFO = 0010000, S_IFCHR = 0020000;
     public static final int SIGKILL = 9, SIGTERM = 15;
@@ -93,6 +93,41 @@ public final class Sys {
     }
 
     /** Opens, or returns {@code -errno} when the failure is one the caller waits out (ENXIO on a FIFO). */
+    /** RESOLVE_IN_ROOT: the dir fd is "/" for the whole walk, ".." and absolute symlinks included; no /proc magic links. */
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
+
+    /** {@code openat2(dirfd, path, {flags, mode, resolve})}; {@code -errno} on failure. */
+    public static int tryOpenat2(int dirfd, String path, int flags, long resolve) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment how = a.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, flags);
+            how.set(ValueLayout.JAVA_LONG, 8, 0);
+            how.set(ValueLayout.JAVA_LONG, 16, resolve);
+            return (int) Native.trySyscall(NR_OPENAT2, dirfd, str(a, path), how.address(), 24, 0);
+        }
+    }
+
+    /** {@code mkdirat(dirfd, name, mode)}; {@code -errno} on failure. */
+    public static int tryMkdirat(int dirfd, String name, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Native.trySyscall(NR_MKDIRAT, dirfd, str(a, name), mode, 0, 0);
+        }
+    }
+
+    /** {@code openat(dirfd, name, flags, mode)}; {@code -errno} on failure. */
+    public static int tryOpenat(int dirfd, String name, int flags, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Native.trySyscall(NR_OPENAT, dirfd, str(a, name), flags, mode, 0);
+        }
+    }
+
+    /** {@code unlinkat(dirfd, name, 0)}; {@code -errno} on failure. */
+    public static int tryUnlinkat(int dirfd, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Native.trySyscall(NR_UNLINKAT, dirfd, str(a, name), 0, 0, 0);
+        }
+    }
+
     public static int tryOpen(String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
             return (int) Native.trySyscall(NR_OPENAT, AT_FDCWD, str(a, path), flags, mode, 0);

@@ -31,16 +31,16 @@ import java.util.Arrays;
  */
 public final class Nftables implements AutoCloseable {
     private static final int NFNL_SUBSYS_NFTABLES = 10, NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
-    private static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6,
+    static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6,
             NFT_MSG_NEWSET = 9, NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
-    private static final int NFPROTO_INET = 1, NLM_F_APPEND = 0x800;
-    private static final int NF_INET_LOCAL_IN = 1, NF_ACCEPT = 1;
-    private static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
+    static final int NFPROTO_INET = 1, NLM_F_APPEND = 0x800;
+    static final int NF_INET_LOCAL_IN = 1, NF_ACCEPT = 1;
+    static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
     private static final int NFT_META_IIFNAME = 6, NFT_META_L4PROTO = 16, NFT_CT_STATE = 0;
-    private static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
+    static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
     private static final int CT_ESTABLISHED_RELATED = 2 | 4;
     private static final int TYPE_INET_SERVICE = 13, SET_ID = 1;
-    private static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
+    static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
     static final String SET = "published", CHAIN = "input";
 
     private final NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER);
@@ -110,19 +110,19 @@ public final class Nftables implements AutoCloseable {
         socket.request((msg == NFT_MSG_NEWSETELEM ? "open" : "close") + " port " + port + " to containers", m);
     }
 
-    private static int type(int msg) {
+    static int type(int msg) {
         return NFNL_SUBSYS_NFTABLES << 8 | msg;
     }
 
-    private static NlMessage nfgen(NlMessage m) {
+    static NlMessage nfgen(NlMessage m) {
         return m.u8(NFPROTO_INET).u8(0).u16be(0);
     }
 
-    private static NlMessage batchBegin() {
+    static NlMessage batchBegin() {
         return new NlMessage().begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST).u8(0).u8(0).u16be(NFNL_SUBSYS_NFTABLES);
     }
 
-    private static void batchEnd(NlMessage m) {
+    static void batchEnd(NlMessage m) {
         m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST).u8(0).u8(0).u16be(NFNL_SUBSYS_NFTABLES);
     }
 
@@ -134,11 +134,11 @@ public final class Nftables implements AutoCloseable {
     }
 
     /** One expression: {@code NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { … } }}; close with {@link #endExpr}. */
-    private static NlMessage expr(NlMessage m, String name) {
+    static NlMessage expr(NlMessage m, String name) {
         return m.nest(1, true).attrString(1, name).nest(2, true);
     }
 
-    private static void endExpr(NlMessage m) {
+    static void endExpr(NlMessage m) {
         m.end().end();
     }
 
@@ -148,7 +148,7 @@ public final class Nftables implements AutoCloseable {
         cmp(m, NFT_CMP_EQ, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
     }
 
-    private static void l4proto(NlMessage m, int proto) {
+    static void l4proto(NlMessage m, int proto) {
         expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_L4PROTO);
         endExpr(m);
         cmp(m, NFT_CMP_EQ, new byte[] {(byte) proto});
@@ -171,23 +171,23 @@ public final class Nftables implements AutoCloseable {
         endExpr(m);
     }
 
-    private static void accept(NlMessage m) {
+    static void accept(NlMessage m) {
         expr(m, "immediate").attrBe32(1, NFT_REG_VERDICT).nest(2, true).nest(2, true).attrBe32(1, NF_ACCEPT).end().end();
         endExpr(m);
     }
 
     /** reject with icmpx admin-prohibited: a connect fails at once instead of hanging. */
-    private static void reject(NlMessage m) {
+    static void reject(NlMessage m) {
         expr(m, "reject").attrBe32(1, 2).attrU8(2, 3);
         endExpr(m);
     }
 
-    private static void cmp(NlMessage m, int op, byte[] data) {
+    static void cmp(NlMessage m, int op, byte[] data) {
         expr(m, "cmp").attrBe32(1, NFT_REG_1).attrBe32(2, op).nest(3, true).attr(1, data).end();
         endExpr(m);
     }
 
-    private static byte[] be16(int v) {
+    static byte[] be16(int v) {
         return new byte[] {(byte) (v >> 8), (byte) v};
     }
 

@@ -51,6 +51,9 @@ class ImageStoreTest {
                 if (e.getKey().endsWith("/")) {
                     entry = new TarArchiveEntry(e.getKey());
                     entry.setMode(0755);
+                } else if (e.getValue().startsWith("=>")) {
+                    entry = new TarArchiveEntry(e.getKey(), TarArchiveEntry.LF_LINK);
+                    entry.setLinkName(e.getValue().substring(2));
                 } else if (e.getValue().startsWith("->")) {
                     entry = new TarArchiveEntry(e.getKey(), TarArchiveEntry.LF_SYMLINK);
                     entry.setLinkName(e.getValue().substring(2));
@@ -60,7 +63,7 @@ class ImageStoreTest {
                     entry.setSize(e.getValue().getBytes(StandardCharsets.UTF_8).length);
                 }
                 t.putArchiveEntry(entry);
-                if (!e.getKey().endsWith("/") && !e.getValue().startsWith("->")) t.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                if (!e.getKey().endsWith("/") && !e.getValue().startsWith("->") && !e.getValue().startsWith("=>")) t.write(e.getValue().getBytes(StandardCharsets.UTF_8));
                 t.closeArchiveEntry();
             }
         }
@@ -186,14 +189,15 @@ class ImageStoreTest {
     }
 
     @Test
-    @DisplayName("tar entries that try to leave the layer are refused, and no half layer stays")
+    @DisplayName("tar entries named outside the layer are refused, and no half layer stays")
     void escapesRefused() throws Exception {
         var cases = new LinkedHashMap<String, Map<String, String>>();
         cases.put("dot-dot", Map.of("../../escaped", "x"));
-        var through = new LinkedHashMap<String, String>();
-        through.put("link", "->/tmp");
-        through.put("link/escaped", "x");
-        cases.put("through a symlink", through);
+        cases.put("hard link to ..", Map.of("pw", "=>../../../etc/passwd"));
+        var linkThroughSymlink = new LinkedHashMap<String, String>();
+        linkThroughSymlink.put("etc", "->/etc");
+        linkThroughSymlink.put("pw", "=>etc/passwd");
+        cases.put("hard link through a symlink to the host etc", linkThroughSymlink);
         for (var c : cases.entrySet()) {
             Path tar = work.resolve(c.getKey().replace(' ', '-') + ".tar");
             Files.write(tar, tar(c.getValue()));
@@ -205,6 +209,33 @@ class ImageStoreTest {
             assertThat(layers.count()).isZero();
             assertThat(tmp.count()).isZero();
         }
+    }
+
+    @Test
+    @DisplayName("entries under a symlink the layer made (`evil -> /tmp`, then evil/DIR/x) are resolved inside the layer: nothing is made on the host")
+    void symlinksResolveInsideTheLayer() throws Exception {
+        String dir = "berth-escape-" + java.util.UUID.randomUUID();
+        var entries = new LinkedHashMap<String, String>();
+        entries.put("tmp/", "");
+        entries.put("evil", "->/tmp");
+        entries.put("evil/" + dir + "/x", "inside");
+        entries.put("rel", "->../../../../tmp");
+        entries.put("rel/" + dir + "/y", "inside too");
+        entries.put("hard", "=>evil/" + dir + "/x");
+        entries.put("run", "->/" + dir + "-nowhere");
+        entries.put("run/z", "made where the link leads");
+        Path tar = work.resolve("symlinked.tar");
+        Files.write(tar, tar(entries));
+        var image = store.importImage(tar, "symlinked:1");
+        Path layer = store.layerDir(image.layers().getFirst());
+        assertThat(Path.of("/tmp", dir)).as("the host's /tmp").doesNotExist();
+        assertThat(Files.readString(layer.resolve("tmp").resolve(dir).resolve("x"))).isEqualTo("inside");
+        assertThat(Files.readString(layer.resolve("tmp").resolve(dir).resolve("y"))).isEqualTo("inside too");
+        assertThat(Files.isSymbolicLink(layer.resolve("evil"))).isTrue();
+        assertThat(Path.of("/" + dir + "-nowhere")).doesNotExist();
+        assertThat(Files.readString(layer.resolve(dir + "-nowhere/z"))).isEqualTo("made where the link leads");
+        assertThat(Files.readString(layer.resolve("hard"))).isEqualTo("inside");
+        assertThat(Files.getAttribute(layer.resolve("hard"), "unix:nlink")).isEqualTo(2);
     }
 
     @Test
