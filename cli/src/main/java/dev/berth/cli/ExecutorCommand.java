@@ -62,12 +62,7 @@ final class ExecutorCommand implements Callable<Integer> {
     Path registries;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for usage events")
     String kafka;
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "the cluster's CA: with --tls-cert and --tls-key, mutual TLS to the schedulers")
-    Path tlsCa;
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "this node's certificate (berth tls cert create --role executor --name NODE_ID)")
-    Path tlsCert;
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
-    Path tlsKey;
+    @picocli.CommandLine.Mixin TlsOptions tls;
     @Option(names = "--insecure", description = "plaintext to schedulers beyond loopback, on a network you trust")
     boolean insecure;
 

@@ -21,7 +21,7 @@ public final class Main {
         var cmd = new CommandLine(new Main()).setOut(out).setErr(err);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof ApiException api) {
-                line.getErr().println(api.body.isBlank() ? "HTTP " + api.status : api.body);
+                line.getErr().println(refusal(api));
             } else if (e instanceof IOException || e instanceof IllegalArgumentException) {
                 line.getErr().println("berth: " + e.getMessage());
             } else {
@@ -30,5 +30,26 @@ public final class Main {
             return 1;
         });
         return cmd.execute(args);
+    }
+
+    /** The API's refusal in its own words: {@code error}, or each {@code errors} entry as "path: message"; else the body as it came. */
+    static String refusal(ApiException api) {
+        if (api.body.isBlank()) return "berth: HTTP " + api.status;
+        try {
+            var body = new io.vertx.core.json.JsonObject(api.body);
+            if (body.getValue("error") instanceof String error) return "berth: " + error + " (HTTP " + api.status + ")";
+            if (body.getValue("errors") instanceof io.vertx.core.json.JsonArray errors) {
+                var b = new StringBuilder("berth: the request was refused (HTTP " + api.status + "):");
+                for (Object o : errors) {
+                    var err = (io.vertx.core.json.JsonObject) o;
+                    String path = err.getString("path", "");
+                    b.append("\n  ").append(path.isEmpty() ? "" : path + ": ").append(err.getString("message"));
+                }
+                return b.toString();
+            }
+        } catch (RuntimeException notJson) {
+            // not the API's JSON: say what came
+        }
+        return api.body;
     }
 }

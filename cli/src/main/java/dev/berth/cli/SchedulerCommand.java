@@ -50,12 +50,7 @@ final class SchedulerCommand implements Callable<Integer> {
     String kafka;
     @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")
     Boolean acl;
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "the cluster's CA (berth tls ca create): with --tls-cert and --tls-key, HTTPS and mutual TLS")
-    Path tlsCa;
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "this member's certificate (berth tls cert create --role scheduler)")
-    Path tlsCert;
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
-    Path tlsKey;
+    @picocli.CommandLine.Mixin TlsOptions tls;
     @Option(names = "--member-guard", negatable = true, description = "let only the members reach the cluster and bus ports (nf_tables; default: on beyond loopback)")
     Boolean memberGuard;
     @Option(names = "--insecure", description = "beyond loopback, run without TLS and (unless --acl) without tokens, on a network you trust")

@@ -75,14 +75,7 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--acl", description = "ask API requests for tokens (berth acl bootstrap makes the first)")
     boolean acl;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "with --tls-cert and --tls-key: the API speaks HTTPS")
-    Path tlsCa;
-
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "the API's certificate (berth tls cert create --role scheduler)")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "its key")
-    Path tlsKey;
+    @picocli.CommandLine.Mixin TlsOptions tls;
 
     @Override
     public Integer call() throws Exception {
@@ -119,7 +112,12 @@ final class UpCommand implements Callable<Integer> {
         var images = NodeRuntime.images(executor).list();
         out.printf("  Images %s%n%n", images.isEmpty() ? "none yet (pulled when a job needs one; or: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "") + ")"
                 : String.join(", ", images.stream().map(dev.berth.executor.image.Image::name).toList()));
-        out.printf("Try it:%n  ./berth job run examples/hello.yaml%n  curl %s/v1/jobs%n%nPress Ctrl-C to stop.%n", api);
+        var tryIt = new StringBuilder("Try it:\n");
+        if (scheduler.tls() != null) tryIt.append("  export BERTH_ADDR=").append(api).append(" BERTH_TLS_CA=").append(scheduler.tlsCa()).append('\n');
+        if (scheduler.aclEnabled()) tryIt.append("  export BERTH_TOKEN=$(./berth acl bootstrap | awk '/^Secret/ {print $2}')\n");
+        tryIt.append("  ./berth job run examples/hello.yaml\n  curl ").append(scheduler.tls() != null ? "--cacert " + scheduler.tlsCa() + " " : "")
+                .append(scheduler.aclEnabled() ? "-H \"Authorization: Bearer $BERTH_TOKEN\" " : "").append(api).append("/v1/jobs\n\nPress Ctrl-C to stop.\n");
+        out.print(tryIt);
         out.flush();
         foreground.await();
         return 0;

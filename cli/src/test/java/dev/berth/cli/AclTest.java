@@ -183,7 +183,7 @@ class AclTest {
         out.getBuffer().setLength(0);
         code = Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "job", "stop", "nothing", "--address", address, "--token", secret);
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("token \\\"cli-made\\\" has policy read").contains("needs submit");
+        assertThat(err.toString()).contains("berth: token \"cli-made\" has policy read").contains("needs submit").contains("(HTTP 403)");
         code = Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "acl", "token", "list", "--address", address, "--token", admin);
         assertThat(code).isZero();
         assertThat(out.toString()).contains("cli-made").contains("read").doesNotContain(secret);

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,10 +57,19 @@ class ConfigFileTest {
     @Test
     @DisplayName("the README's example files read as they are")
     void examples() throws Exception {
-        var scheduler = dev.berth.model.config.Settings.read(dev.berth.scheduler.SchedulerConfig.defaults(), Path.of("../examples/cluster/scheduler-1.yaml"), java.util.Map.of());
+        // the files name /etc/berth/tls/…: certificates made here take their place, as flags would
+        Path pki = dir.resolve("pki");
+        var ca = dev.berth.cli.tls.CertificateAuthority.create(pki, java.time.Duration.ofDays(1));
+        ca.issue(pki, "scheduler", "scheduler", List.of("10.0.0.1"), "scheduler", java.time.Duration.ofDays(1));
+        ca.issue(pki, "executor", "w", List.of("10.0.0.11"), "executor", java.time.Duration.ofDays(1));
+        var schedulerTls = java.util.Map.of("tlsCa", pki.resolve("ca.pem"), "tlsCert", pki.resolve("scheduler.pem"), "tlsKey", pki.resolve("scheduler-key.pem"));
+        var scheduler = dev.berth.model.config.Settings.read(dev.berth.scheduler.SchedulerConfig.defaults(), Path.of("../examples/cluster/scheduler-1.yaml"), schedulerTls);
         assertThat(scheduler.members()).hasSize(3);
         assertThat(scheduler.effectiveCpMembers()).isEqualTo(3);
-        var executor = dev.berth.model.config.Settings.read(dev.berth.executor.ExecutorConfig.of("w", dir), Path.of("../examples/cluster/executor.yaml"), java.util.Map.of());
+        assertThat(scheduler.aclEnabled()).as("tokens on by default beyond loopback").isTrue();
+        assertThat(scheduler.memberGuardEnabled()).isTrue();
+        var executorTls = java.util.Map.of("tlsCa", pki.resolve("ca.pem"), "tlsCert", pki.resolve("executor.pem"), "tlsKey", pki.resolve("executor-key.pem"));
+        var executor = dev.berth.model.config.Settings.read(dev.berth.executor.ExecutorConfig.of("w", dir), Path.of("../examples/cluster/executor.yaml"), executorTls);
         assertThat(executor.schedulerAddresses()).hasSize(3);
         assertThat(executor.label()).containsEntry("zone", "a");
         assertThat(executor.resource()).containsEntry("gpu", 2L);

@@ -5,8 +5,6 @@ import static dev.berth.executor.netlink.NlMessage.NLM_F_CREATE;
 import static dev.berth.executor.netlink.NlMessage.NLM_F_REQUEST;
 import static dev.berth.executor.netlink.Nftables.*;
 
-import dev.berth.executor.linux.Errno;
-import dev.berth.executor.linux.LinuxException;
 import java.net.Inet4Address;
 import java.util.List;
 
@@ -47,13 +45,7 @@ public final class MemberGuard implements AutoCloseable {
     /** Replaces the table with one that lets only {@code members} reach {@code ports}, in one transaction. */
     public void install(List<Integer> ports, List<Inet4Address> members) {
         NlMessage m = batchBegin();
-        // create-then-delete: the delete succeeds whether or not an earlier run left the table
-        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
-        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
-        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
+        freshTable(m, table);
         m.begin(type(NFT_MSG_NEWSET), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, SET).attrBe32(3, 0).attrBe32(4, TYPE_IPV4_ADDR).attrBe32(5, 4).attrBe32(10, SET_ID);
         if (!members.isEmpty()) {
@@ -76,15 +68,7 @@ public final class MemberGuard implements AutoCloseable {
 
     /** Removes the table; fine if it is not there. */
     public void remove() {
-        NlMessage m = batchBegin();
-        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
-        batchEnd(m);
-        try {
-            socket.request("remove nf_tables table " + table, m);
-        } catch (LinuxException e) {
-            if (e.errno() != Errno.ENOENT) throw e;
-        }
+        removeTable(socket, table);
     }
 
     private void rule(NlMessage m, Runnable expressions) {

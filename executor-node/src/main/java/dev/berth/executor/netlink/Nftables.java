@@ -53,13 +53,7 @@ public final class Nftables implements AutoCloseable {
     /** Replaces the table with a fresh one guarding {@code bridge}, in one transaction. */
     public void install(String bridge) {
         NlMessage m = batchBegin();
-        // Create-then-delete makes the delete succeed whether or not an earlier run left the table.
-        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
-        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
-        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
-        nfgen(m).attrString(1, table);
+        freshTable(m, table);
         m.begin(type(NFT_MSG_NEWSET), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, SET).attrBe32(3, 0).attrBe32(4, TYPE_INET_SERVICE).attrBe32(5, 2).attrBe32(10, SET_ID);
         m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
@@ -90,6 +84,21 @@ public final class Nftables implements AutoCloseable {
 
     /** Removes the table (and with it every rule and set element); fine if it is not there. */
     public void remove() {
+        removeTable(socket, table);
+    }
+
+    /** Starts a batch with an empty {@code table}: whatever an earlier run left under that name goes in the same transaction. */
+    static void freshTable(NlMessage m, String table) {
+        // create-then-delete makes the delete succeed whether or not the table was there
+        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+        m.begin(type(NFT_MSG_NEWTABLE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table);
+    }
+
+    static void removeTable(NetlinkSocket socket, String table) {
         NlMessage m = batchBegin();
         m.begin(type(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK);
         nfgen(m).attrString(1, table);
