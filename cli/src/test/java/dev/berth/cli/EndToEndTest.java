@@ -483,7 +483,7 @@ class EndToEndTest {
     }
 
     @Test
-    @DisplayName("the CLI runs a job to completion, prints its log, and shows API errors as written")
+    @DisplayName("the CLI runs a job to completion, prints its log, and shows API errors in their words")
     void cli() throws Exception {
         Path spec = dataDir.resolve("cli-hello.yaml");
         Files.writeString(spec, """
@@ -506,13 +506,13 @@ class EndToEndTest {
 
         var missing = cli("job", "status", "nope");
         assertThat(missing.code).isEqualTo(1);
-        assertThat(missing.err.trim()).isEqualTo("{\"error\":\"no job with id \\\"nope\\\"\"}");
+        assertThat(missing.err.trim()).isEqualTo("berth: no job with id \"nope\" (HTTP 404)");
 
         Path bad = dataDir.resolve("bad.yaml");
         Files.writeString(bad, "name: bad\ngroups: []\n");
         var invalid = cli("job", "run", bad.toString());
         assertThat(invalid.code).isEqualTo(1);
-        assertThat(invalid.err).contains("\"path\":\"groups\"", "must have at least one group");
+        assertThat(invalid.err).contains("refused (HTTP 400):", "\n  groups: must have at least one group");
 
         Path failing = dataDir.resolve("failing.json");
         Files.writeString(failing, "{\"name\": \"f\", \"groups\": [{\"restart\": {\"attempts\": 0}, \"tasks\": [{\"image\": \"busybox\", \"command\": [\"false\"]}]}]}");
