@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * A Berth cluster of separate processes on one machine: scheduler members on hosts
  * {@code 10.213.0.1…} and executors on {@code 10.213.0.11…}, each in its own network namespace,
- * started as a user starts them ({@code berth scheduler …}, {@code berth executor …}). Closing
+ * started as a user starts them ({@code berth scheduler …}, {@code berth executor …}), with TLS
+ * and tokens on: a CA of the cluster's own, a certificate per host, and the bootstrap token, which
+ * every API call of the harness sends. Closing
  * stops every process, lets each executor that was killed start once more to remove what it left
  * (its containers and cgroups), and removes the hosts, the switch and the data. The base of the
  * chaos suites: faults are processes killed, paused or cut off.
@@ -35,17 +37,61 @@ final class ChaosCluster implements AutoCloseable {
     final Map<String, List<String>> commands = new LinkedHashMap<>();
     final Map<String, TestNet.Host> hosts = new LinkedHashMap<>();
     private final List<String> killedExecutors = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final Path pki;
+    private final dev.berth.cli.tls.CertificateAuthority ca;
+    private final HttpClient http;
+    private String token;
 
     ChaosCluster(int schedulers) throws IOException {
         this.dir = Files.createTempDirectory("berth-chaos-");
         this.schedulers = schedulers;
+        this.pki = dir.resolve("pki");
         try {
+            this.ca = dev.berth.cli.tls.CertificateAuthority.create(pki, Duration.ofDays(1));
+            this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .sslContext(dev.berth.model.config.PemTls.context(pki.resolve("ca.pem"), null, null)).build();
             this.net = new TestNet();
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(dir);
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
             throw e;
         }
+    }
+
+    /** The TLS flags of a host's process: its certificate (made once, for its address) and the cluster's CA. */
+    private List<String> tls(String name, String role, String address) throws IOException {
+        if (!Files.exists(pki.resolve(name + ".pem"))) ca.issue(pki, role, name, List.of(address), name, Duration.ofDays(1));
+        return List.of("--tls-ca", pki.resolve("ca.pem").toString(), "--tls-cert", pki.resolve(name + ".pem").toString(),
+                "--tls-key", pki.resolve(name + "-key.pem").toString());
+    }
+
+    /** The cluster's admin token: bootstrapped at the first call, on the first member that answers. */
+    synchronized String token() throws IOException, InterruptedException {
+        if (token != null) return token;
+        for (int i = 1; i <= schedulers; i++) {
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(api(i) + "/v1/acl/bootstrap")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 201) throw new IOException("bootstrap on member " + i + ": " + r.statusCode() + " " + r.body());
+                token = new JsonObject(r.body()).getString("secret");
+                return token;
+            } catch (java.net.ConnectException | java.net.http.HttpTimeoutException notThere) {
+                // the next member
+            }
+        }
+        throw new IOException("no scheduler member answered the bootstrap");
+    }
+
+    /** {@code berth ARGS…} here, as a user with the cluster's CA and token. */
+    String cli(String... args) throws IOException, InterruptedException {
+        var all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--tls-ca", pki.resolve("ca.pem").toString(), "--token", token()));
+        return BerthProcess.run(all);
+    }
+
+    private HttpRequest.Builder request(String url, Duration timeout) throws IOException, InterruptedException {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Authorization", "Bearer " + token());
     }
 
     static String schedulerAddress(int i) {
@@ -57,8 +103,9 @@ final class ChaosCluster implements AutoCloseable {
         String name = "s" + i;
         var host = hosts.containsKey(name) ? hosts.get(name) : net.host(name, i);
         hosts.put(name, host);
-        var args = new ArrayList<>(List.of("scheduler", "--bind", host.address(), "--insecure", "--node-ttl", ttl,
+        var args = new ArrayList<>(List.of("scheduler", "--bind", host.address(), "--node-ttl", ttl,
                 "--data-dir", dir.resolve(name).toString()));
+        args.addAll(tls(name, "scheduler", host.address()));
         for (int j = 1; j <= schedulers; j++) if (j != i) args.addAll(List.of("--join", schedulerAddress(j) + ":5701"));
         return start(name, host, args);
     }
@@ -75,8 +122,9 @@ final class ChaosCluster implements AutoCloseable {
         Path data = dir.resolve(name);
         if (!hosts.containsKey(name)) BerthProcess.run(List.of("image", "busybox", "--data-dir", data.toString(), "--name", "busybox"));
         hosts.put(name, host);
-        var args = new ArrayList<>(List.of("executor", "--node-id", name, "--bind", host.address(), "--insecure", "--data-dir", data.toString(),
+        var args = new ArrayList<>(List.of("executor", "--node-id", name, "--bind", host.address(), "--data-dir", data.toString(),
                 "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--subnet", "10.212." + i + ".0/24", "--cpu", "1", "--memory", "2Gi"));
+        args.addAll(tls(name, "executor", host.address()));
         for (int k = 0; k < schedulers; k++) args.addAll(List.of("--schedulers", schedulerAddress((first - 1 + k) % schedulers + 1)));
         return start(name, host, args);
     }
@@ -127,6 +175,45 @@ final class ChaosCluster implements AutoCloseable {
         return p.waitFor() == 0;
     }
 
+    /** SIGSTOP: the process stays, frozen, holding its sockets; {@link #resume} wakes it. */
+    void pause(String name) throws IOException, InterruptedException {
+        signal(name, "STOP");
+    }
+
+    void resume(String name) throws IOException, InterruptedException {
+        signal(name, "CONT");
+    }
+
+    private void signal(String name, String signal) throws IOException, InterruptedException {
+        var p = new ProcessBuilder("kill", "-" + signal, String.valueOf(processes.get(name).pid())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException("kill -" + signal + " " + name + ": " + out);
+    }
+
+    /**
+     * Drops {@code percent} of a host's packets at random, both ways, with an nf_tables table in its
+     * namespace ({@code numgen random}). Loss, not delay: this machine's kernel has no netem
+     * (CONFIG_NET_SCH_NETEM is not set), and nothing else in the kernel holds packets back.
+     */
+    void lossy(String name, int percent) throws IOException, InterruptedException {
+        nft(name, "add table inet berth_chaos_loss");
+        nft(name, "add chain inet berth_chaos_loss in { type filter hook input priority -20; }");
+        nft(name, "add chain inet berth_chaos_loss out { type filter hook output priority -20; }");
+        nft(name, "add rule inet berth_chaos_loss in iifname eth0 numgen random mod 100 < " + percent + " drop");
+        nft(name, "add rule inet berth_chaos_loss out oifname eth0 numgen random mod 100 < " + percent + " drop");
+    }
+
+    void lossless(String name) throws IOException, InterruptedException {
+        nft(name, "delete table inet berth_chaos_loss");
+    }
+
+    /** What every executor recorded it ran ({@code runs.jsonl} under its data dir). */
+    History history() throws IOException {
+        var runs = new java.util.TreeMap<String, Path>();
+        for (String name : processes.keySet()) if (name.startsWith("e")) runs.put(name, dir.resolve(name).resolve("runs.jsonl"));
+        return History.read(runs);
+    }
+
     /** SIGTERM to a member's process, as systemd stops it; SIGKILL after {@code seconds}. */
     void stop(String name, int seconds) throws InterruptedException {
         processes.get(name).stop(seconds);
@@ -142,25 +229,39 @@ final class ChaosCluster implements AutoCloseable {
 
     /** POST /v1/jobs; the status code and body, whatever they are. */
     HttpResponse<String> trySubmit(String base, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        return http.send(request(base + "/v1/jobs", Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     String api(int scheduler) {
-        return "http://" + schedulerAddress(scheduler) + ":" + API;
+        return "https://" + schedulerAddress(scheduler) + ":" + API;
     }
 
     String get(String base, String path) throws IOException, InterruptedException {
-        var r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        var r = http.send(request(base + path, Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 400) throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
         return r.body();
     }
 
     String submit(String base, String json) throws IOException, InterruptedException {
-        var r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        var r = http.send(request(base + "/v1/jobs", Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) throw new IOException("POST /v1/jobs: " + r.statusCode() + " " + r.body());
         return new JsonObject(r.body()).getString("id");
+    }
+
+    /**
+     * POST /v1/jobs, trying again (up to five times) only when the connection could not be made:
+     * nothing was sent then, so no job can be made twice. What a client on a lossy network does.
+     */
+    String submitRetryingConnect(String base, String json) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return submit(base, json);
+            } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+                if (attempt == 5) throw e;
+            }
+        }
     }
 
     JsonObject job(String base, String id) throws IOException, InterruptedException {
@@ -171,13 +272,35 @@ final class ChaosCluster implements AutoCloseable {
         return new JsonArray(get(base, "/v1/jobs/" + job + "/allocations"));
     }
 
-    /** The member's {@code /health}, or null while it does not answer. */
+    /** The member's {@code /health} (open, no token), or null while it does not answer. */
     JsonObject health(int scheduler) {
         try {
-            return new JsonObject(get(api(scheduler), "/health"));
+            var r = http.send(HttpRequest.newBuilder(URI.create(api(scheduler) + "/health")).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** The member that says it leads, or 0 while none does or the members disagree on who. */
+    int leader() {
+        var named = new ArrayList<String>();
+        int leading = 0;
+        for (int i = 1; i <= schedulers; i++) {
+            var h = health(i);
+            if (h == null) continue;
+            if (h.getBoolean("leading", false)) leading = i;
+            if (h.getJsonObject("leader") != null) named.add(h.getJsonObject("leader").getString("api"));
+        }
+        if (leading == 0) return 0;
+        String api = api(leading);
+        return named.stream().allMatch(api::equals) ? leading : 0;
+    }
+
+    List<String> readyNodes(String api) throws IOException, InterruptedException {
+        return new JsonArray(get(api, "/v1/nodes")).stream().map(n -> (JsonObject) n)
+                .filter(n -> n.getString("status").equals("ready")).map(n -> n.getString("id")).toList();
     }
 
     /** Every process's output, for a failed test's report. */

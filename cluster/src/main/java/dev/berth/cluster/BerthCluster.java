@@ -63,6 +63,10 @@ public final class BerthCluster {
         c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        // A member that was cut off or paused and dropped from the cluster merges back within seconds,
+        // not Hazelcast's default of 5 minutes for the first try and 2 for each next.
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         // Berth stops Hazelcast itself, after Vert.x has undeployed everything that still needs it.
         c.setProperty("hazelcast.shutdownhook.enabled", "false");
         // A crashed leader's lock is freed when its session expires: seconds, not the default 5 minutes

@@ -57,11 +57,17 @@ final class Allocations {
         RunningTask running;
         long version;
 
-        Supervised(Allocation allocation, TaskSpec task, RestartPolicy restart) {
+        /** The leader epoch of the run command this node obeyed, and when it did. */
+        final long epoch;
+        final java.time.Instant obeyed;
+
+        Supervised(Allocation allocation, TaskSpec task, RestartPolicy restart, long epoch, java.time.Instant obeyed) {
+            this.obeyed = obeyed;
             this.allocation = allocation;
             this.task = task;
             this.restart = restart;
             this.version = allocation.version();
+            this.epoch = epoch;
         }
     }
 
@@ -73,6 +79,7 @@ final class Allocations {
     private final EpochGuard epochs;
     private final WorkerExecutor pulls;
     private final Path allocsDir;
+    private final RunRecord runs;
     private final Map<String, Supervised> tasks = new HashMap<>();
     private final Set<String> stoppedBeforeStart = new HashSet<>();
     /** Starts running on worker threads now: a stopping node lets them finish, since a start cut short leaves half a container. */
@@ -80,7 +87,8 @@ final class Allocations {
 
     /** @param pulls the pool image pulls run on, apart from the shared workers */
     Allocations(Vertx vertx, ExecutorConfig config, TaskRuntime runtime, Clock clock, UpdateReporter reporter, EpochGuard epochs, Path allocsDir,
-                WorkerExecutor pulls) {
+                WorkerExecutor pulls, RunRecord runs) {
+        this.runs = runs;
         this.vertx = vertx;
         this.config = config;
         this.runtime = runtime;
@@ -126,14 +134,15 @@ final class Allocations {
             m.fail(400, "allocation id \"" + a.id() + "\" is not valid");
             return;
         }
-        String refusal = epochs.admit(m.body().getLong("epoch", 0L));
+        long epoch = m.body().getLong("epoch", 0L);
+        String refusal = epochs.admit(epoch);
         if (refusal != null) {
             m.fail(409, refusal);
             return;
         }
         m.reply("accepted");
         if (tasks.containsKey(a.id())) return;
-        var s = new Supervised(a, task, restart);
+        var s = new Supervised(a, task, restart, epoch, clock.instant());
         tasks.put(a.id(), s);
         if (stoppedBeforeStart.remove(a.id())) {
             s.intent = Intent.STOP;
@@ -200,6 +209,7 @@ final class Allocations {
             }
             s.running = r.result();
             s.phase = Phase.RUNNING;
+            runs.started(a, s.epoch, s.obeyed, clock.instant());
             report(s, AllocationStatus.RUNNING, null, null, null);
             if (s.intent != Intent.RUN) beginStop(s, s.task.killTimeout());
             s.running.exit().whenComplete((exit, err) -> vertx.runOnContext(x -> onExit(s, exit)));
@@ -207,6 +217,7 @@ final class Allocations {
     }
 
     private void onExit(Supervised s, TaskExit exit) {
+        runs.ended(s.allocation, exit.success() ? "exited" : "failed", exit.code(), exit.signal(), clock.instant());
         switch (s.intent) {
             case SHUTDOWN -> end(s, AllocationStatus.LOST, exit.code(), exit.signal(), "node " + config.nodeId() + " shut down");
             case STOP -> end(s, AllocationStatus.COMPLETE, exit.code(), exit.signal(), "stopped by request");

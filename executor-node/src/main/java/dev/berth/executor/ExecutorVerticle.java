@@ -32,6 +32,7 @@ public final class ExecutorVerticle extends VerticleBase {
     private Allocations allocations;
     private UsageEvents usage;
     private io.vertx.core.WorkerExecutor pulls;
+    private RunRecord runs;
 
     public ExecutorVerticle(ExecutorConfig config, TaskRuntime runtime, Clock clock) {
         this.config = config;
@@ -39,7 +40,8 @@ public final class ExecutorVerticle extends VerticleBase {
         this.clock = clock;
     }
 
-    private record Prepared(EpochGuard epochs, UsageEvents usage, List<String> leftovers, dev.berth.model.spec.Resources capacity, ImageService images) {
+    private record Prepared(EpochGuard epochs, UsageEvents usage, List<String> leftovers, dev.berth.model.spec.Resources capacity, ImageService images,
+                            RunRecord runs) {
     }
 
     @Override
@@ -49,9 +51,11 @@ public final class ExecutorVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(allocsDir);
             var epochs = EpochGuard.load(config.dataDir().resolve("leader-epoch"));
-            return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls));
+            return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls),
+                    new RunRecord(config.dataDir().resolve("runs.jsonl")));
         }).map(p -> {
             usage = p.usage();
+            runs = p.runs();
             link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses(), config.tls());
             var reporter = new UpdateReporter(vertx, link);
             for (String id : p.leftovers()) {
@@ -60,13 +64,19 @@ public final class ExecutorVerticle extends VerticleBase {
                         "the executor restarted; its container was stopped and removed", Long.MAX_VALUE, clock.instant()));
                 LOG.warn("allocation {}: found running after a restart of the executor; stopped and removed", id);
             }
-            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir, pulls);
+            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir, pulls, p.runs());
             var logs = new LogService(vertx, allocsDir, config);
             link.handle(Addresses.nodeRun(config.nodeId()), allocations::onRun);
             link.handle(Addresses.nodeStop(config.nodeId()), allocations::onStop);
             link.handle(Addresses.nodeLogs(config.nodeId()), logs::read);
             link.handle(Addresses.nodeImages(config.nodeId()), p.images()::handle);
-            new Heartbeats(vertx, link, config, p.capacity(), runtime, allocations::running).start();
+            // An allocation whose end no scheduler has acknowledged is still this node's: listing it keeps the
+            // scheduler from taking it for lost (and running it again) while the end is on its way.
+            new Heartbeats(vertx, link, config, p.capacity(), runtime, () -> {
+                var held = new java.util.LinkedHashSet<>(allocations.running());
+                held.addAll(reporter.unacknowledged());
+                return List.copyOf(held);
+            }).start();
             if (usage != null) usage.start(vertx, runtime, clock, allocations::owners);
             vertx.setPeriodic(LOG_CHECK_MS, id -> logs.rotate(allocations.running()));
             LOG.info("executor node {} started: cpu {}, memory {}, data under {}, schedulers {}", config.nodeId(),
@@ -82,6 +92,7 @@ public final class ExecutorVerticle extends VerticleBase {
         return allocations.stopAll().eventually(() -> vertx.executeBlocking(() -> {
             if (usage != null) usage.close();
             runtime.close();
+            if (runs != null) runs.close();
             return null;
         })).eventually(link::close).eventually(pulls::close);
     }

@@ -36,6 +36,11 @@ final class UpdateReporter {
         return unacknowledged.size();
     }
 
+    /** The allocations whose newest update no scheduler has acknowledged yet (their end among them). */
+    java.util.Set<String> unacknowledged() {
+        return java.util.Set.copyOf(unacknowledged.keySet());
+    }
+
     private void send(AllocationUpdate u) {
         link.request(Addresses.ALLOCATION_UPDATES, new JsonObject(Json.write(u)), TIMEOUT_MS)
                 .onSuccess(reply -> unacknowledged.remove(u.allocationId(), u))

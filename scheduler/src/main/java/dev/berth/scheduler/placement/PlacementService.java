@@ -18,6 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -50,6 +51,9 @@ public final class PlacementService {
 
     /** Made on the event loop whose thread will run its passes. */
     private final Leadership leadership;
+    /** When this leader last sent each placed allocation its node has not reported on yet. */
+    private final Map<String, Instant> sent = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.time.Duration RESEND_AFTER = java.time.Duration.ofSeconds(15);
 
     public PlacementService(Vertx vertx, ClusterState state, Clock clock, Leadership leadership) {
         this.vertx = vertx;
@@ -103,6 +107,7 @@ public final class PlacementService {
         var leader = state.asLeader(epoch);
         var now = clock.instant();
         var active = state.activeAllocations();
+        var commands = new ArrayList<RunCommand>(unacknowledged(active, epoch, now));
         var jobs = new HashMap<String, Optional<Job>>();
         // Waiting instances by group, each instance the allocations of its tasks.
         var waiting = new TreeMap<String, TreeMap<Integer, List<Allocation>>>();
@@ -116,7 +121,7 @@ public final class PlacementService {
                         .computeIfAbsent(a.index(), k -> new ArrayList<>()).add(a);
             }
         }
-        if (waiting.isEmpty()) return List.of();
+        if (waiting.isEmpty()) return commands;
         var candidates = candidates(used, ports);
         var asks = new ArrayList<Ask>();
         var instances = new HashMap<String, List<List<Allocation>>>();
@@ -137,7 +142,6 @@ public final class PlacementService {
         asks.sort(Comparator.comparingInt((Ask a) -> -jobs.get(a.key().substring(0, a.key().indexOf('/'))).map(j -> j.spec().priority()).orElse(0)));
         Plan plan = PlacementCore.place(candidates, asks);
 
-        var commands = new ArrayList<RunCommand>();
         var outcome = new HashMap<String, int[]>();
         var failures = new HashMap<String, Map<String, Integer>>();
         for (Ask ask : asks) {
@@ -213,8 +217,37 @@ public final class PlacementService {
         return out;
     }
 
+    /**
+     * Placed allocations their node never reported on: sent again, with this leader's epoch, when
+     * this leader did not send them itself (a leader that died between its placement and its send,
+     * or whose command was lost with the member the node was on), or sent them more than
+     * {@link #RESEND_AFTER} ago. A node takes a run command for an allocation it has once.
+     */
+    private List<RunCommand> unacknowledged(List<Allocation> active, long epoch, Instant now) {
+        var out = new ArrayList<RunCommand>();
+        var still = new HashSet<String>();
+        for (Allocation a : active) {
+            if (!a.placed() || a.status() != AllocationStatus.PENDING || a.version() != 0 || a.stopRequested()) continue;
+            still.add(a.id());
+            Instant last = sent.get(a.id());
+            if (last != null && last.plus(RESEND_AFTER).isAfter(now)) continue;
+            var job = state.job(a.jobId());
+            if (job.isEmpty()) continue;
+            GroupSpec group = groupOf(job.get(), a.group());
+            TaskSpec task = taskOf(group, a.task());
+            if (last != null) LOG.info("allocation {}: node {} has not reported on it in {}; sending it again", a.id(), a.nodeId(), RESEND_AFTER);
+            else LOG.info("allocation {}: placed on {} by an earlier leader and not reported on; sending it again", a.id(), a.nodeId());
+            out.add(new RunCommand(a.nodeId(), a, a.network() == null ? task : task.withNetwork(HostPorts.resolved(task.network(), a.network())),
+                    group.restart(), epoch));
+        }
+        sent.keySet().retainAll(still);
+        return out;
+    }
+
     private void send(List<RunCommand> commands) {
+        var now = clock.instant();
         for (RunCommand c : commands) {
+            sent.put(c.allocation().id(), now);
             var body = new JsonObject().put("allocation", new JsonObject(Json.write(c.allocation())))
                     .put("task", new JsonObject(Json.write(c.task())))
                     .put("restart", new JsonObject(Json.write(c.restart())))
