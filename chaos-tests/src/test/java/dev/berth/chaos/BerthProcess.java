@@ -40,6 +40,15 @@ final class BerthProcess {
         return new BerthProcess(name, log, p);
     }
 
+    /** A Java main class of the test classpath (a Kafka broker) in the host's network namespace. */
+    static BerthProcess startMain(String name, TestNet.Host host, Path log, Class<?> main, List<String> args) throws IOException {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        var cmd = new ArrayList<String>(List.of("nsenter", "--net=" + host.nsPath(), JAVA, "-Xmx384m", "-cp", classpath, main.getName()));
+        cmd.addAll(args);
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new BerthProcess(name, log, p);
+    }
+
     /** {@code berth ARGS…} here, to the end; its output, or an exception with it. */
     static String run(List<String> args) throws IOException, InterruptedException {
         var p = new ProcessBuilder(command(args)).redirectErrorStream(true).start();

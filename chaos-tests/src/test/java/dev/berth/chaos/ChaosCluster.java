@@ -117,6 +117,23 @@ final class ChaosCluster implements AutoCloseable {
 
     /** ... listing scheduler member {@code first} first: the one it connects to while that member answers. */
     BerthProcess startExecutor(int i, int first) throws IOException, InterruptedException {
+        return startExecutor(i, first, List.of());
+    }
+
+    static final String KAFKA = TestNet.PREFIX + 30 + ":9092";
+
+    /** The Kafka broker, on host {@code k1} ({@link #KAFKA}); started again on the same data and ports. */
+    BerthProcess startKafka() throws IOException {
+        var host = hosts.containsKey("k1") ? hosts.get("k1") : net.host("k1", 30);
+        hosts.put("k1", host);
+        var p = BerthProcess.startMain("k1", host, dir.resolve("k1-" + (processes.containsKey("k1") ? "again" : "first") + ".log"), KafkaHost.class,
+                List.of(dir.resolve("k1").toString(), "9092", host.address()));
+        processes.put("k1", p);
+        return p;
+    }
+
+    /** ... with more flags ({@code --kafka}, {@code --config}). */
+    BerthProcess startExecutor(int i, int first, List<String> extra) throws IOException, InterruptedException {
         String name = "e" + i;
         var host = hosts.containsKey(name) ? hosts.get(name) : net.host(name, 10 + i);
         Path data = dir.resolve(name);
@@ -126,6 +143,7 @@ final class ChaosCluster implements AutoCloseable {
                 "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--subnet", "10.212." + i + ".0/24", "--cpu", "1", "--memory", "2Gi"));
         args.addAll(tls(name, "executor", host.address()));
         for (int k = 0; k < schedulers; k++) args.addAll(List.of("--schedulers", schedulerAddress((first - 1 + k) % schedulers + 1)));
+        args.addAll(extra);
         return start(name, host, args);
     }
 
@@ -334,6 +352,7 @@ final class ChaosCluster implements AutoCloseable {
             // every member at once: one leaving alone waits for a CP majority that those gone before no longer give
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().terminate();
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().awaitEnd(30);
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("k")) p.getValue().stop(30);
         } finally {
             try {
                 net.close();

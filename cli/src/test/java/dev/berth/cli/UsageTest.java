@@ -90,7 +90,9 @@ class UsageTest {
         long before = Long.parseLong(Files.readString(dataDir.resolve("usage-spool/next")).trim()) - 1;
         kafka.close();
         kafka = null;
-        Thread.sleep(65_000);
+        // over a minute with no broker: held (and watched) with Awaitility, nothing acknowledged meanwhile
+        await("a broker outage of 65 s").during(Duration.ofSeconds(65)).atMost(Duration.ofSeconds(70)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Long.parseLong(Files.readString(dataDir.resolve("usage-spool/acked")).trim()) <= before);
         long during = Long.parseLong(Files.readString(dataDir.resolve("usage-spool/next")).trim()) - 1;
         long ackedDuring = Long.parseLong(Files.readString(dataDir.resolve("usage-spool/acked")).trim());
         assertThat(during - before).as("events made during the outage").isGreaterThanOrEqualTo(40);

@@ -22,14 +22,21 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final int brokerPort;
+    private final String host;
 
-    private EmbeddedKafka(KafkaRaftServer server, int brokerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, int brokerPort, String host) {
         this.server = server;
         this.brokerPort = brokerPort;
+        this.host = host;
     }
 
     /** @param brokerPort 0: the port of an earlier start, else a free one */
     public static EmbeddedKafka start(Path dir, int brokerPort) throws Exception {
+        return start(dir, brokerPort, "127.0.0.1");
+    }
+
+    /** @param host the address both listeners bind and the broker advertises */
+    public static EmbeddedKafka start(Path dir, int brokerPort, String host) throws Exception {
         Files.createDirectories(dir);
         Path portsFile = dir.resolve("ports");
         int broker, controller;
@@ -46,9 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         var props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + broker + ",CONTROLLER://127.0.0.1:" + controller);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + broker);
+        props.put("controller.quorum.voters", "1@" + host + ":" + controller);
+        props.put("listeners", "PLAINTEXT://" + host + ":" + broker + ",CONTROLLER://" + host + ":" + controller);
+        props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + broker);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", logs.toString());
@@ -71,11 +78,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         var server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, broker);
+        return new EmbeddedKafka(server, broker, host);
     }
 
     public String bootstrap() {
-        return "127.0.0.1:" + brokerPort;
+        return host + ":" + brokerPort;
     }
 
     private static int freePort() throws IOException {
