@@ -1,22 +1,12 @@
 package dev.berth.executor;
 
 import dev.berth.model.Allocation;
-import dev.berth.model.codec.Json;
-import java.io.BufferedWriter;
+import dev.berth.model.codec.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What this node ran, one JSON line per start and end in {@code <data>/runs.jsonl}: when, which
@@ -27,20 +17,12 @@ import org.slf4j.LoggerFactory;
  * {@code runs.jsonl.1}.
  */
 final class RunRecord implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RunRecord.class);
     static final long ROTATE_BYTES = 16L << 20;
 
-    private final Path file;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("berth-runs").daemon(true).unstarted(r));
-    private BufferedWriter out;
+    private final JsonLines lines;
 
     RunRecord(Path file) throws IOException {
-        this.file = file;
-        this.out = open();
-    }
-
-    private BufferedWriter open() throws IOException {
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.lines = new JsonLines(file, "berth-runs", ROTATE_BYTES);
     }
 
     /** @param obeyed when the node took the run command (starts run concurrently, so they may end in another order) */
@@ -48,7 +30,7 @@ final class RunRecord implements AutoCloseable {
         var line = base("started", a, at);
         line.put("epoch", epoch);
         line.put("obeyed", obeyed.toString());
-        write(line);
+        lines.append(line);
     }
 
     void ended(Allocation a, String status, Integer exitCode, Integer signal, Instant at) {
@@ -56,7 +38,7 @@ final class RunRecord implements AutoCloseable {
         line.put("status", status);
         if (exitCode != null) line.put("exitCode", exitCode);
         if (signal != null) line.put("signal", signal);
-        write(line);
+        lines.append(line);
     }
 
     private static Map<String, Object> base(String event, Allocation a, Instant at) {
@@ -70,32 +52,8 @@ final class RunRecord implements AutoCloseable {
         return line;
     }
 
-    private void write(Map<String, Object> line) {
-        String text = Json.write(line);
-        writer.execute(() -> {
-            try {
-                out.write(text);
-                out.newLine();
-                out.flush();
-                if (Files.size(file) > ROTATE_BYTES) {
-                    out.close();
-                    Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
-                    out = open();
-                }
-            } catch (IOException e) {
-                LOG.error("cannot write the run record {}: {}", file, e.getMessage());
-            }
-        });
-    }
-
     @Override
     public void close() throws IOException {
-        writer.shutdown();
-        try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        out.close();
+        lines.close();
     }
 }
