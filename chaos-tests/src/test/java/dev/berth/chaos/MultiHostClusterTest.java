@@ -30,7 +30,14 @@ class MultiHostClusterTest {
     @AfterEach
     void down(TestInfo info) throws Exception {
         if (cluster == null) return;
-        if (!passed) System.out.println("processes' logs of " + info.getDisplayName() + ":" + cluster.logs());
+        if (!passed) {
+            System.out.println("processes' logs of " + info.getDisplayName() + ":" + cluster.logs());
+            try {
+                System.out.println(cluster.history().table());
+            } catch (Exception e) {
+                System.out.println("(no history: " + e.getMessage() + ")");
+            }
+        }
         cluster.close();
     }
 

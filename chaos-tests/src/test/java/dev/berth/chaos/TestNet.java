@@ -54,7 +54,7 @@ final class TestNet implements AutoCloseable {
     public void close() throws IOException {
         for (Host h : hosts) quietly("netns", "del", h.netns());
         quietly("link", "del", SWITCH);
-        org.awaitility.Awaitility.await("the test hosts' veths are gone").atMost(java.time.Duration.ofSeconds(60))
+        org.awaitility.Awaitility.await("the test hosts' veths are gone").atMost(java.time.Duration.ofSeconds(180))
                 .pollInterval(java.time.Duration.ofMillis(250)).until(() -> veths().isEmpty());
     }
 

@@ -83,17 +83,19 @@ public final class NodeMonitor {
         });
         boolean cameBack = before[0] != null && before[0].status() == NodeStatus.DOWN;
         boolean joined = before[0] == null || cameBack;
-        if (cameBack) stopWhatWasReplaced(hb);
+        // Also every tenth heartbeat, not only when it came back: a node that returns while another member
+        // is still marking it down can be seen back before its allocations are marked lost (found by the chaos suite).
+        if (cameBack || hb.sequence() % RECONCILE_EVERY == 0) stopWhatWasReplaced(hb);
         if (joined || hb.sequence() % RECONCILE_EVERY == 0) loseWhatTheNodeDoesNotRun(hb, now);
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
         return joined;
     }
 
-    /** A node back from the dead still runs what the cluster gave up on: stop it (it was lost, and maybe placed again). */
+    /** A node still runs what the cluster gave up on (it came back from the dead): stop it (it was lost, and maybe placed again). */
     private void stopWhatWasReplaced(Heartbeat hb) {
         for (String id : hb.runningAllocations()) {
             state.allocation(id).filter(a -> a.status().terminal() || !a.current() || a.stopRequested()).ifPresent(a -> {
-                LOG.warn("node {} came back running allocation {}, which is {}: stopping it", hb.nodeId(), id, a.status().wire());
+                LOG.warn("node {} still runs allocation {}, which is {}: stopping it", hb.nodeId(), id, a.status().wire());
                 vertx.eventBus().send(Addresses.nodeStop(hb.nodeId()), new io.vertx.core.json.JsonObject().put("allocationId", id));
             });
         }
