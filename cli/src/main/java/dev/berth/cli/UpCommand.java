@@ -106,8 +106,9 @@ final class UpCommand implements Callable<Integer> {
         var foreground = Foreground.stopOnSignal(out, "Berth", "ending tasks, leaving the cluster", () -> berth.stop(Duration.ofSeconds(30)));
         String api = (scheduler.tls() != null ? "https" : "http") + "://127.0.0.1:" + berth.apiPort();
         var capacity = executor.capacity();
-        out.printf("%nBerth is up.%n  API    %s" + (scheduler.aclEnabled() ? " (tokens on: berth acl bootstrap makes the first)" : "") + "%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
-                api, executor.nodeId(), capacity.cpu(), capacity.memory().human(), bridge, subnet,
+        out.printf("%nBerth is up.%n  API    %s" + (scheduler.aclEnabled() ? " (tokens on: berth acl bootstrap makes the first)" : "")
+                        + "%n  Web UI %s/ui/%n  Node   %s (cpu %s, memory %s)%n  Bridge %s (%s)%n  Kafka  %s%n  Data   %s%n",
+                api, api, executor.nodeId(), capacity.cpu(), capacity.memory().human(), bridge, subnet,
                 kafka != null ? kafka : berth.kafka().bootstrap() + " (embedded, usage events on berth.usage)", data);
         var images = NodeRuntime.images(executor).list();
         out.printf("  Images %s%n%n", images.isEmpty() ? "none yet (pulled when a job needs one; or: ./berth image busybox --name busybox:1.36" + (dataDir != null ? " --data-dir " + data : "") + ")"

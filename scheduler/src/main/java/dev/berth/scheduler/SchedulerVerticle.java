@@ -99,7 +99,7 @@ public final class SchedulerVerticle extends VerticleBase {
                             "cannot start the scheduler API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e)));
         }).compose(s -> {
             server = s;
-            LOG.info("scheduler API listening on {}://{}:{}{}", config.tls() != null ? "https" : "http", config.bind(), s.actualPort(),
+            LOG.info("scheduler API listening on {}://{}:{}{}; web UI under /ui/", config.tls() != null ? "https" : "http", config.bind(), s.actualPort(),
                     config.aclEnabled() ? " (tokens on)" : " (tokens off)");
             if (config.executorPort() < 0) return Future.succeededFuture();
             return ExecutorBridge.start(vertx, config.bind(), config.executorPort(), config.tls())

@@ -15,6 +15,8 @@ public final class Rights {
     /** The policy the request needs; empty when it is open to all (health, the one-time bootstrap). */
     public static Optional<Policy> required(HttpMethod method, String path) {
         if (path.equals("/health")) return Optional.empty();
+        // the web UI's files hold no data; the pages ask for a token when the API wants one
+        if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && (path.equals("/") || under(path, "/ui"))) return Optional.empty();
         if (path.equals("/v1/acl/bootstrap") && method == HttpMethod.POST) return Optional.empty();
         if (path.startsWith("/v1/acl/")) return Optional.of(path.equals("/v1/acl/token/self") ? Policy.READ : Policy.ADMIN);
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) return Optional.of(Policy.READ);

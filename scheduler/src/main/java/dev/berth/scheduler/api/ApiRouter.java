@@ -34,6 +34,9 @@ public final class ApiRouter {
         new ImagesApi(vertx, state).routes(r, body);
         new CapacityApi(vertx, state, placement, planner).routes(r, body);
         new AclApi(vertx, tokens).routes(r, body);
+        var events = new dev.berth.scheduler.ui.EventStream(vertx, new dev.berth.scheduler.ui.ChangeFeed(state));
+        r.get("/v1/events").handler(events::handle);
+        new dev.berth.scheduler.ui.UiRoutes(new dev.berth.scheduler.ui.UiAssets(ApiRouter.class.getClassLoader())).routes(r);
         r.get("/v1/evaluations/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             Http.reply(ctx, 200, Http.blocking(vertx, () -> state.evaluation(id).orElseThrow(() -> Http.notFound("evaluation", id))));

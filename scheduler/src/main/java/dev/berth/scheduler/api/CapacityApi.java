@@ -54,6 +54,17 @@ public final class CapacityApi {
         r.post("/v1/capacity/fit").handler(body).handler(this::fit);
         r.get("/v1/capacity/recommendations").handler(ctx -> needsPlanner(ctx, () -> Map.of("recommendations", planner.recommendations())));
         r.get("/v1/capacity/history").handler(this::history);
+        r.get("/v1/allocations/:id/usage").handler(ctx -> {
+            String id = ctx.pathParam("id");
+            if (planner == null) {
+                needsPlanner(ctx, () -> null);
+                return;
+            }
+            Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+                state.allocation(id).orElseThrow(() -> Http.notFound("allocation", id));
+                return planner.allocationUsage(id);
+            }));
+        });
         r.get("/metrics").handler(ctx -> Http.blocking(vertx, () -> metrics.scrape(state.nodes(), placement.snapshot()))
                 .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(ctx::fail));

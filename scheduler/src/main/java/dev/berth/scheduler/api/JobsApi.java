@@ -52,6 +52,22 @@ final class JobsApi {
         r.get("/v1/jobs/:id").handler(this::show);
         r.delete("/v1/jobs/:id").handler(this::stop);
         r.get("/v1/jobs/:id/allocations").handler(this::allocations);
+        r.get("/v1/jobs/:id/spec").handler(this::spec);
+    }
+
+    /** The job's spec as stored, in YAML (the default, for people) or JSON ({@code format=json}). */
+    private void spec(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        String format = ctx.request().getParam("format", "yaml");
+        if (!format.equals("yaml") && !format.equals("json")) {
+            Http.errors(ctx, List.of(new dev.berth.model.spec.FieldError("format", "\"" + format + "\" is not yaml or json")));
+            return;
+        }
+        blocking(vertx, () -> {
+            Job j = state.job(id).orElseThrow(() -> notFound("job", id));
+            return format.equals("json") ? Json.write(j.spec()) : Json.writeYaml(j.spec());
+        }).onSuccess(text -> ctx.response().putHeader("Content-Type", format.equals("json") ? "application/json" : "application/yaml; charset=utf-8").end(text))
+                .onFailure(ctx::fail);
     }
 
     private void submit(RoutingContext ctx) {

@@ -41,6 +41,13 @@ final class NodesApi {
     void routes(Router r, BodyHandler body) {
         r.get("/v1/nodes").handler(this::list);
         r.get("/v1/nodes/:id").handler(this::show);
+        r.get("/v1/nodes/:id/allocations").handler(ctx -> {
+            String id = ctx.pathParam("id");
+            reply(ctx, 200, blocking(vertx, () -> {
+                state.node(id).orElseThrow(() -> notFound("node", id));
+                return new JsonArray(Json.write(state.allocationsOfNode(id).stream().filter(a -> !a.status().terminal()).toList()));
+            }));
+        });
         r.post("/v1/nodes/:id/drain").handler(body).handler(this::drain);
         r.post("/v1/nodes/:id/eligibility").handler(body).handler(this::eligibility);
     }

@@ -87,6 +87,11 @@ public final class CapacityPlanner implements AutoCloseable {
     }
 
     /** Events taken and duplicates dropped so far; the highest sequence number taken per node. */
+    /** The allocation's cpu (cores) and memory (bytes) over time, from its usage events. */
+    public synchronized Map<String, Object> allocationUsage(String allocationId) {
+        return Map.of("allocationId", allocationId, "columns", List.of("at", "cpu", "memory"), "points", history.allocation(allocationId));
+    }
+
     public synchronized Map<String, Object> stats() {
         return Map.of("events", history.accepted(), "duplicates", history.duplicates(), "highestSequence", history.highestSequences());
     }

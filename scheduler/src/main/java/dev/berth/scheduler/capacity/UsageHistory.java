@@ -26,6 +26,14 @@ public final class UsageHistory {
     private final Map<String, ArrayDeque<Point>> allocated = new TreeMap<>();
     private final Map<String, ArrayDeque<Point>> capacity = new TreeMap<>();
     private final Map<String, Long> highest = new HashMap<>();
+    /** Per allocation, its container's cpu and memory; the least recently updated go first past the bound. */
+    private final Map<String, ArrayDeque<Point>> perAllocation = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<Point>> eldest) {
+            return size() > MAX_ALLOCATIONS;
+        }
+    };
+    static final int MAX_ALLOCATIONS = 10_000, MAX_POINTS_PER_ALLOCATION = 720;
     private long accepted, duplicates;
 
     public UsageHistory(Duration retention) {
@@ -43,8 +51,19 @@ public final class UsageHistory {
         accepted++;
         if (UsageEvent.NODE.equals(e.kind())) {
             append(nodes, e.nodeId(), new Point(e.at(), e.metric("system.cpu.usage"), e.metric("system.memory.usage")));
+        } else if (UsageEvent.ALLOCATION.equals(e.kind()) && e.allocationId() != null) {
+            append(perAllocation, e.allocationId(), new Point(e.at(), e.metric("container.cpu.usage"), e.metric("container.memory.usage")));
+            var points = perAllocation.get(e.allocationId());
+            while (points.size() > MAX_POINTS_PER_ALLOCATION) points.removeFirst();
         }
         return true;
+    }
+
+    /** One allocation's container over time: [epoch seconds, cpu cores, memory bytes], oldest first; empty when unknown. */
+    public List<List<Object>> allocation(String allocationId) {
+        var points = perAllocation.get(allocationId);
+        if (points == null) return List.of();
+        return points.stream().map(p -> List.<Object>of(p.at().toEpochMilli() / 1000.0, p.cpu(), p.memory())).toList();
     }
 
     /** What the scheduler's state says of a node at {@code at}: its capacity and what placed allocations hold. */

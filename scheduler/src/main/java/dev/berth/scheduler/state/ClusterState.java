@@ -173,6 +173,61 @@ public final class ClusterState {
                 .toList();
     }
 
+    // --- changes, for those who watch (the web UI's live view)
+
+    /** What changed: an entry of {@code kind} (job, allocation, node, evaluation), with the ids it names. */
+    public record Change(String kind, String id, String jobId, String nodeId, String status, boolean removed) {
+    }
+
+    /**
+     * Calls {@code onChange} on Hazelcast's event thread for every change of a job, allocation, node or
+     * evaluation, made by any member; closing the result stops it. Each listener ships changed values to
+     * this member, so register one only while someone watches.
+     */
+    public AutoCloseable watch(java.util.function.Consumer<Change> onChange) {
+        var registered = new java.util.ArrayList<Runnable>();
+        for (var entry : List.of(java.util.Map.entry("job", jobs), java.util.Map.entry("allocation", allocations),
+                java.util.Map.entry("node", nodes), java.util.Map.entry("evaluation", evaluations))) {
+            String kind = entry.getKey();
+            IMap<String, HazelcastJsonValue> map = entry.getValue();
+            java.util.UUID id = map.addEntryListener(new ChangeListener(kind, onChange), true);
+            registered.add(() -> map.removeEntryListener(id));
+        }
+        return () -> registered.forEach(Runnable::run);
+    }
+
+    private record ChangeListener(String kind, java.util.function.Consumer<Change> onChange)
+            implements com.hazelcast.map.listener.EntryAddedListener<String, HazelcastJsonValue>,
+            com.hazelcast.map.listener.EntryUpdatedListener<String, HazelcastJsonValue>,
+            com.hazelcast.map.listener.EntryRemovedListener<String, HazelcastJsonValue> {
+        @Override
+        public void entryAdded(com.hazelcast.core.EntryEvent<String, HazelcastJsonValue> e) {
+            onChange.accept(change(e.getKey(), e.getValue(), false));
+        }
+
+        @Override
+        public void entryUpdated(com.hazelcast.core.EntryEvent<String, HazelcastJsonValue> e) {
+            onChange.accept(change(e.getKey(), e.getValue(), false));
+        }
+
+        @Override
+        public void entryRemoved(com.hazelcast.core.EntryEvent<String, HazelcastJsonValue> e) {
+            onChange.accept(change(e.getKey(), e.getOldValue(), true));
+        }
+
+        private Change change(String key, HazelcastJsonValue value, boolean removed) {
+            if (value == null) return new Change(kind, key, kind.equals("job") ? key : null, kind.equals("node") ? key : null, null, removed);
+            var fields = Json.read(value.getValue(), ChangeFields.class);
+            return new Change(kind, key, kind.equals("job") ? key : fields.jobId(), kind.equals("node") ? key : fields.nodeId(),
+                    kind.equals("job") ? null : fields.status(), removed);
+        }
+    }
+
+    /** The few fields of a stored value that a change names. */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    record ChangeFields(String jobId, String nodeId, String status) {
+    }
+
     private void write(IMap<String, HazelcastJsonValue> map, String key, Object value) {
         if (!map.executeOnKey(key, new FencedWrite(epoch, Json.write(value)))) throw new StaleLeaderException(map.getName(), key, epoch);
     }

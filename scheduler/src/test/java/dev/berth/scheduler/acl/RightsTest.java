@@ -13,6 +13,12 @@ class RightsTest {
     @CsvSource({
             "GET, /health, none",
             "POST, /v1/acl/bootstrap, none",
+            "GET, /, none",
+            "GET, /ui, none",
+            "GET, /ui/jobs/x, none",
+            "GET, /uix, read",
+            "POST, /ui/jobs, admin",
+            "GET, /v1/events, read",
             "GET, /v1/jobs, read",
             "GET, /metrics, read",
             "POST, /v1/capacity/fit, read",

@@ -77,6 +77,26 @@ class CapacityTest {
     }
 
     @Test
+    @DisplayName("an allocation's own use is kept per allocation, oldest first, at most 720 points each, for at most 10,000 allocations")
+    void perAllocation() {
+        var h = new UsageHistory(Duration.ofDays(1));
+        for (int i = 0; i < 800; i++) {
+            h.accept(new UsageEvent(1, "n1", i + 1, T0.plusSeconds(i), UsageEvent.ALLOCATION, "job", "g", "t", "a1", null,
+                    Map.of("container.cpu.usage", 0.5, "container.memory.usage", 1e6 + i)));
+        }
+        var points = h.allocation("a1");
+        assertThat(points).hasSize(UsageHistory.MAX_POINTS_PER_ALLOCATION);
+        assertThat(points.getFirst()).containsExactly((double) T0.plusSeconds(80).getEpochSecond(), 0.5, 1e6 + 80);
+        assertThat(points.getLast()).containsExactly((double) T0.plusSeconds(799).getEpochSecond(), 0.5, 1e6 + 799);
+        assertThat(h.allocation("unknown")).isEmpty();
+        for (int i = 0; i < UsageHistory.MAX_ALLOCATIONS; i++) {
+            h.accept(new UsageEvent(1, "n2", i + 1, T0, UsageEvent.ALLOCATION, "job", "g", "t", "b" + i, null, Map.of("container.cpu.usage", 0.1)));
+        }
+        assertThat(h.allocation("a1")).as("the least recently updated allocation goes first").isEmpty();
+        assertThat(h.allocation("b0")).hasSize(1);
+    }
+
+    @Test
     @DisplayName("history drops duplicates by (node, sequence) and answers per node and for the cluster")
     void historyAndDuplicates() {
         var h = new UsageHistory(Duration.ofHours(1));

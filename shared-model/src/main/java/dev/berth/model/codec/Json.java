@@ -26,6 +26,12 @@ import java.time.Duration;
 public final class Json {
     private static final ObjectMapper JSON = configure(new ObjectMapper());
     private static final ObjectMapper YAML = configure(new ObjectMapper(new YAMLFactory()));
+    /** YAML for people to read: no document marker, quotes only where YAML needs them. */
+    private static final ObjectMapper YAML_OUT = configure(new ObjectMapper(YAMLFactory.builder()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .build()));
 
     private Json() {
     }
@@ -51,6 +57,14 @@ public final class Json {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    public static String writeYaml(Object value) {
+        try {
+            return YAML_OUT.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as YAML", e);
         }
     }
 
