@@ -3,7 +3,6 @@ package dev.berth.scheduler.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.berth.model.Allocation;
 import dev.berth.model.Job;
@@ -29,13 +28,7 @@ class ChangeFeedTest {
 
     @BeforeAll
     static void up() {
-        var c = new com.hazelcast.config.Config().setClusterName("berth-feed-test-" + java.util.UUID.randomUUID());
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "slf4j");
-        c.getNetworkConfig().setPort(0).getJoin().getMulticastConfig().setEnabled(false);
-        c.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        hz = Hazelcast.newHazelcastInstance(c);
+        hz = dev.berth.scheduler.TestHazelcast.loopback("feed");
     }
 
     @AfterAll
