@@ -60,6 +60,8 @@ export async function render(root, { id }) {
       replace(summary, facts([
         ['Id', h('span', { class: 'mono' }, j.id)], ['Type', j.type], ['Priority', String(j.priority)],
         ['Submitted', when(j.submittedAt)], ['Evaluation', h('span', { class: 'mono' }, j.evaluationId)],
+        (j.spec.dependsOn || []).length ? ['Depends on', h('ul', { class: 'plain', testid: 'depends-on' }, j.spec.dependsOn.map(d =>
+          h('li', {}, h('a', { href: `/ui/jobs/${encodeURIComponent(d.job)}`, class: 'mono' }, d.job), ` (${d.condition})`)))] : null,
       ]));
       const counts = Object.entries(j.allocations || {}).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
       legend.textContent = counts.length ? counts.join(' · ') : 'no allocations';

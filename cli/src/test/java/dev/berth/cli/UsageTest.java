@@ -129,6 +129,19 @@ class UsageTest {
                 .map(p -> ((JsonArray) p).getDouble(1))).as("cpu allocated over time").contains(0.5);
         assertThat(history.getJsonObject("capacity").getJsonArray("cluster")).isNotEmpty();
         HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + job)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        // Its end goes to berth.accounting, one event per finished allocation, with what the run used.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> readAll(UsageEvent.ACCOUNTING_TOPIC).stream()
+                .anyMatch(e -> job.equals(e.jobId()) && "stopped by request".equals(e.ended().reason())));
+        var ended = readAll(UsageEvent.ACCOUNTING_TOPIC).stream().filter(e -> job.equals(e.jobId()) && "stopped by request".equals(e.ended().reason()))
+                .findFirst().orElseThrow();
+        assertThat(ended.kind()).isEqualTo(UsageEvent.ACCOUNTING);
+        assertThat(ended.ended().status()).isEqualTo("complete");
+        assertThat(ended.metric("container.cpu.time")).as("cpu seconds, at half a core").isGreaterThan(0.5);
+        assertThat(ended.metric("container.memory.peak")).as("peak memory, 64 MiB held").isGreaterThanOrEqualTo(64.0 * (1 << 20));
+        assertThat(ended.metric("allocation.elapsed")).isGreaterThan(ended.metric("container.cpu.time"));
+        var stored = new JsonObject(get("/v1/allocations/" + ended.allocationId())).getJsonObject("accounting");
+        assertThat(stored.getDouble("cpuSeconds")).isEqualTo(ended.metric("container.cpu.time"));
     }
 
     static double gauge(String metrics, String name) {
@@ -140,15 +153,19 @@ class UsageTest {
         return events.stream().filter(e -> UsageEvent.ALLOCATION.equals(e.kind()) && job.equals(e.jobId())).toList();
     }
 
-    /** Every event in the topic, from the start, as a plain consumer sees them. */
     List<UsageEvent> readAll() {
+        return readAll(UsageEvent.TOPIC);
+    }
+
+    /** Every event in the topic, from the start, as a plain consumer sees them. */
+    List<UsageEvent> readAll(String topic) {
         var p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         var out = new ArrayList<UsageEvent>();
         try (var consumer = new KafkaConsumer<String, String>(p)) {
-            var partitions = consumer.partitionsFor(UsageEvent.TOPIC, Duration.ofSeconds(10)).stream()
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -43,8 +43,8 @@ final class Allocations {
     /** Where one allocation is in its life. */
     enum Phase { STARTING, RUNNING, RESTART_WAIT, ENDED }
 
-    /** What is wanted of it: to run, to stop at a user's request, or to end with the node. */
-    enum Intent { RUN, STOP, SHUTDOWN }
+    /** What is wanted of it: to run, to stop at a user's request, to stop at its deadline, or to end with the node. */
+    enum Intent { RUN, STOP, DEADLINE, SHUTDOWN }
 
     /** One allocation on this node. {@code version} numbers the updates this node sends about it. */
     private static final class Supervised {
@@ -56,6 +56,10 @@ final class Allocations {
         Intent intent = Intent.RUN;
         RunningTask running;
         long version;
+        /** When it first ran: its deadline counts from here, across restarts. */
+        Instant firstStarted;
+        /** What the last run used, reported with the end. */
+        dev.berth.model.Accounting accounting;
 
         /** The leader epoch of the run command this node obeyed, and when it did. */
         final long epoch;
@@ -80,6 +84,8 @@ final class Allocations {
     private final WorkerExecutor pulls;
     private final Path allocsDir;
     private final RunRecord runs;
+    /** Null without Kafka. */
+    private final AccountingEvents accounting;
     private final Map<String, Supervised> tasks = new HashMap<>();
     private final Set<String> stoppedBeforeStart = new HashSet<>();
     /** Starts running on worker threads now: a stopping node lets them finish, since a start cut short leaves half a container. */
@@ -87,8 +93,9 @@ final class Allocations {
 
     /** @param pulls the pool image pulls run on, apart from the shared workers */
     Allocations(Vertx vertx, ExecutorConfig config, TaskRuntime runtime, Clock clock, UpdateReporter reporter, EpochGuard epochs, Path allocsDir,
-                WorkerExecutor pulls, RunRecord runs) {
+                WorkerExecutor pulls, RunRecord runs, AccountingEvents accounting) {
         this.runs = runs;
+        this.accounting = accounting;
         this.vertx = vertx;
         this.config = config;
         this.runtime = runtime;
@@ -209,6 +216,10 @@ final class Allocations {
             }
             s.running = r.result();
             s.phase = Phase.RUNNING;
+            if (s.firstStarted == null) {
+                s.firstStarted = clock.instant();
+                if (s.task.deadline() != null) vertx.setTimer(Math.max(1, s.task.deadline().toMillis()), t -> deadline(s));
+            }
             runs.started(a, s.epoch, s.obeyed, clock.instant());
             report(s, AllocationStatus.RUNNING, null, null, null);
             if (s.intent != Intent.RUN) beginStop(s, s.task.killTimeout());
@@ -216,11 +227,28 @@ final class Allocations {
         });
     }
 
+    /**
+     * Past its deadline (from its first start, Slurm's TIMEOUT): a running task is stopped as a stop
+     * request would (SIGTERM, its killTimeout, SIGKILL) and fails; one waiting to restart fails now.
+     */
+    private void deadline(Supervised s) {
+        if (s.phase == Phase.ENDED || s.intent != Intent.RUN) return;
+        s.intent = Intent.DEADLINE;
+        if (s.phase == Phase.RUNNING) beginStop(s, s.task.killTimeout());
+        else if (s.phase == Phase.RESTART_WAIT) end(s, AllocationStatus.FAILED, null, null, deadlineReason(s));
+    }
+
+    private static String deadlineReason(Supervised s) {
+        return "deadline exceeded after " + Durations.format(s.task.deadline());
+    }
+
     private void onExit(Supervised s, TaskExit exit) {
         runs.ended(s.allocation, exit.success() ? "exited" : "failed", exit.code(), exit.signal(), clock.instant());
+        s.accounting = exit.accounting();
         switch (s.intent) {
             case SHUTDOWN -> end(s, AllocationStatus.LOST, exit.code(), exit.signal(), "node " + config.nodeId() + " shut down");
             case STOP -> end(s, AllocationStatus.COMPLETE, exit.code(), exit.signal(), "stopped by request");
+            case DEADLINE -> end(s, AllocationStatus.FAILED, exit.code(), exit.signal(), deadlineReason(s));
             case RUN -> {
                 if (exit.success()) end(s, AllocationStatus.COMPLETE, 0, null, null);
                 else restartOrFail(s, exit);
@@ -244,6 +272,7 @@ final class Allocations {
                 + " (restart " + s.restarts.size() + (s.restart.mode() == RestartPolicy.Mode.FAIL ? " of " + s.restart.attempts() : "")
                 + "); last run: " + why);
         vertx.setTimer(Math.max(1, delay), t -> {
+            if (s.phase == Phase.ENDED) return; // its deadline came first
             if (s.intent != Intent.RUN) end(s, AllocationStatus.COMPLETE, exit.code(), exit.signal(), "stopped by request");
             else launch(s);
         });
@@ -261,11 +290,20 @@ final class Allocations {
     private void end(Supervised s, AllocationStatus status, Integer code, Integer signal, String reason) {
         s.phase = Phase.ENDED;
         report(s, status, code, signal, reason);
+        if (accounting != null) {
+            Instant started = s.firstStarted, finished = clock.instant();
+            dev.berth.model.Accounting used = s.accounting;
+            vertx.executeBlocking(() -> {
+                accounting.ended(s.allocation, status, code, signal, reason, started, finished, used);
+                return null;
+            }, false);
+        }
     }
 
     private void report(Supervised s, AllocationStatus status, Integer code, Integer signal, String reason) {
         s.version++;
         var network = status == AllocationStatus.RUNNING && s.running != null ? s.running.network() : null;
-        reporter.report(new AllocationUpdate(s.allocation.id(), config.nodeId(), status, code, signal, reason, s.version, clock.instant(), network));
+        var used = status.terminal() ? s.accounting : null;
+        reporter.report(new AllocationUpdate(s.allocation.id(), config.nodeId(), status, code, signal, reason, s.version, clock.instant(), network, used));
     }
 }

@@ -31,6 +31,7 @@ public final class ExecutorVerticle extends VerticleBase {
     private SchedulerLink link;
     private Allocations allocations;
     private UsageEvents usage;
+    private AccountingEvents accounting;
     private io.vertx.core.WorkerExecutor pulls;
     private RunRecord runs;
 
@@ -40,8 +41,8 @@ public final class ExecutorVerticle extends VerticleBase {
         this.clock = clock;
     }
 
-    private record Prepared(EpochGuard epochs, UsageEvents usage, List<String> leftovers, dev.berth.model.spec.Resources capacity, ImageService images,
-                            RunRecord runs) {
+    private record Prepared(EpochGuard epochs, UsageEvents usage, AccountingEvents accounting, List<String> leftovers,
+                            dev.berth.model.spec.Resources capacity, ImageService images, RunRecord runs) {
     }
 
     @Override
@@ -51,10 +52,11 @@ public final class ExecutorVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(allocsDir);
             var epochs = EpochGuard.load(config.dataDir().resolve("leader-epoch"));
-            return new Prepared(epochs, UsageEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls),
+            return new Prepared(epochs, UsageEvents.open(config), AccountingEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls),
                     new RunRecord(config.dataDir().resolve("runs.jsonl")));
         }).map(p -> {
             usage = p.usage();
+            accounting = p.accounting();
             runs = p.runs();
             link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses(), config.tls());
             var reporter = new UpdateReporter(vertx, link);
@@ -64,7 +66,7 @@ public final class ExecutorVerticle extends VerticleBase {
                         "the executor restarted; its container was stopped and removed", Long.MAX_VALUE, clock.instant()));
                 LOG.warn("allocation {}: found running after a restart of the executor; stopped and removed", id);
             }
-            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir, pulls, p.runs());
+            allocations = new Allocations(vertx, config, runtime, clock, reporter, p.epochs(), allocsDir, pulls, p.runs(), p.accounting());
             var logs = new LogService(vertx, allocsDir, config);
             link.handle(Addresses.nodeRun(config.nodeId()), allocations::onRun);
             link.handle(Addresses.nodeStop(config.nodeId()), allocations::onStop);
@@ -91,6 +93,7 @@ public final class ExecutorVerticle extends VerticleBase {
     public Future<?> stop() {
         return allocations.stopAll().eventually(() -> vertx.executeBlocking(() -> {
             if (usage != null) usage.close();
+            if (accounting != null) accounting.close();
             runtime.close();
             if (runs != null) runs.close();
             return null;

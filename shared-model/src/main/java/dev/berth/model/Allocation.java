@@ -9,36 +9,42 @@ import java.time.Instant;
  * with every change the node reports, so that a late, older report never overwrites a newer one.
  * {@code stopRequested} is the user's wish; {@code status} is what the node saw. A lost or failed
  * allocation that the scheduler places again names its {@code replacedBy}; the new one names its
- * {@code previous} and counts its reschedule {@code attempt}.
+ * {@code previous} and counts its reschedule {@code attempt}. {@code accounting} is what its last
+ * run used, once it ended.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Allocation(String id, String jobId, String group, int index, String task, String nodeId,
                          AllocationStatus status, boolean stopRequested, Integer exitCode, Integer signal,
                          String reason, Resources resources, long version,
                          Instant createdAt, Instant startedAt, Instant finishedAt, Instant modifiedAt,
-                         String previous, int attempt, String replacedBy, AllocNetwork network) {
+                         String previous, int attempt, String replacedBy, AllocNetwork network, Accounting accounting) {
 
     public static Allocation pending(String id, String jobId, String group, int index, String task, Resources resources, Instant now) {
         return new Allocation(id, jobId, group, index, task, null, AllocationStatus.PENDING, false, null, null,
-                null, resources, 0, now, null, null, now, null, 0, null, null);
+                null, resources, 0, now, null, null, now, null, 0, null, null, null);
     }
 
     /** A new allocation for the same task instance, placed afresh. */
     public Allocation replacement(String newId, Instant now) {
         return new Allocation(newId, jobId, group, index, task, null, AllocationStatus.PENDING, false, null, null,
-                null, resources, 0, now, null, null, now, id, attempt + 1, null, null);
+                null, resources, 0, now, null, null, now, id, attempt + 1, null, null, null);
     }
 
     private Allocation copy(String node, AllocationStatus s, boolean stop, Integer exit, Integer sig, String why, long v,
                             Instant started, Instant finished, Instant now, String replaced) {
         return new Allocation(id, jobId, group, index, task, node, s, stop, exit, sig, why, resources, v,
-                createdAt, started, finished, now, previous, attempt, replaced, network);
+                createdAt, started, finished, now, previous, attempt, replaced, network, accounting);
     }
 
     /** Placed with these published ports (the scheduler chose the dynamic ones). */
     public Allocation withNetwork(AllocNetwork n) {
         return new Allocation(id, jobId, group, index, task, nodeId, status, stopRequested, exitCode, signal, reason, resources, version,
-                createdAt, startedAt, finishedAt, modifiedAt, previous, attempt, replacedBy, n);
+                createdAt, startedAt, finishedAt, modifiedAt, previous, attempt, replacedBy, n, accounting);
+    }
+
+    public Allocation withAccounting(Accounting a) {
+        return new Allocation(id, jobId, group, index, task, nodeId, status, stopRequested, exitCode, signal, reason, resources, version,
+                createdAt, startedAt, finishedAt, modifiedAt, previous, attempt, replacedBy, network, a);
     }
 
     public Allocation placedOn(String node, Instant now) {
@@ -67,6 +73,7 @@ public record Allocation(String id, String jobId, String group, int index, Strin
         Instant started = startedAt == null && u.status() == AllocationStatus.RUNNING ? u.at() : startedAt;
         Instant finished = u.status().terminal() ? u.at() : null;
         Allocation base = u.network() != null ? withNetwork(u.network()) : this;
+        if (u.accounting() != null) base = base.withAccounting(u.accounting());
         return base.copy(nodeId, u.status(), stopRequested, u.exitCode(), u.signal(), u.reason(), u.version(), started, finished, u.at(), replacedBy);
     }
 

@@ -292,9 +292,17 @@ public final class ContainerRuntime implements TaskRuntime {
                 } catch (IOException e) {
                     oom = false;
                 }
+                // read before the cgroup goes with the container: what the run used, for accounting
+                dev.berth.model.Accounting used = null;
+                try {
+                    var u = cgroup.usage();
+                    used = new dev.berth.model.Accounting(u.cpuNanos() / 1e9, u.memoryPeak());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("container {}: cannot read its use for accounting: {}", id, e.toString());
+                }
                 closePidfd();
                 onEnd.run();
-                exit.complete(new TaskExit(status[0], status[1] == 0 ? null : status[1], oom));
+                exit.complete(new TaskExit(status[0], status[1] == 0 ? null : status[1], oom, used));
             });
         }
 

@@ -28,9 +28,16 @@ public final class UsagePublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+    private final String topic;
 
     public UsagePublisher(String bootstrapServers, String clientId, UsageSpool spool) {
+        this(bootstrapServers, clientId, spool, UsageEvent.TOPIC);
+    }
+
+    /** @param topic where the spool's events go ({@link UsageEvent#TOPIC}, or {@link UsageEvent#ACCOUNTING_TOPIC}) */
+    public UsagePublisher(String bootstrapServers, String clientId, UsageSpool spool, String topic) {
         this.spool = spool;
+        this.topic = topic;
         var p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -45,7 +52,7 @@ public final class UsagePublisher implements AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producer = new KafkaProducer<>(p);
-        thread = Thread.ofPlatform().daemon().name("berth-usage-publisher").start(this::loop);
+        thread = Thread.ofPlatform().daemon().name("berth-publisher-" + topic).start(this::loop);
     }
 
     /** Wakes the sender now (new events were spooled); never interrupts a send under way. */
@@ -88,7 +95,7 @@ public final class UsagePublisher implements AutoCloseable {
         var futures = new ArrayList<Future<RecordMetadata>>();
         for (UsageEvent e : batch) {
             try {
-                futures.add(producer.send(new ProducerRecord<>(UsageEvent.TOPIC, e.nodeId(), Json.write(e))));
+                futures.add(producer.send(new ProducerRecord<>(topic, e.nodeId(), Json.write(e))));
             } catch (RuntimeException notSent) {
                 break; // metadata unavailable (broker away): the rest waits
             }

@@ -43,8 +43,7 @@ public final class UsageSpool {
         var numbered = new ArrayList<UsageEvent>();
         var text = new StringBuilder();
         for (UsageEvent e : events) {
-            var n = new UsageEvent(e.schema(), e.nodeId(), nextSequence++, e.at(), e.kind(), e.jobId(), e.group(), e.task(),
-                    e.allocationId(), e.requested(), e.metrics());
+            var n = e.withSequence(nextSequence++);
             numbered.add(n);
             text.append(Json.write(n)).append('\n');
         }

@@ -33,8 +33,44 @@ final class AllocationsApi {
     }
 
     void routes(Router r) {
+        r.get("/v1/allocations").handler(this::list);
         r.get("/v1/allocations/:id").handler(this::show);
         r.get("/v1/allocations/:id/logs").handler(this::logs);
+    }
+
+    /**
+     * Allocations by job, status and time, with what each used (Slurm's sacct): {@code since} (a
+     * duration back from now, or an instant) keeps those that had not ended by then.
+     */
+    private void list(RoutingContext ctx) {
+        String job = ctx.queryParams().get("job");
+        String status = ctx.queryParams().get("status");
+        String since = ctx.queryParams().get("since");
+        if (status != null && java.util.Arrays.stream(dev.berth.model.AllocationStatus.values()).noneMatch(s -> s.wire().equals(status))) {
+            Http.errors(ctx, List.of(new FieldError("status", "\"" + status + "\" is not one of pending, running, complete, failed, lost")));
+            return;
+        }
+        java.time.Instant cutoff;
+        try {
+            cutoff = since == null ? null : since.contains("T") ? java.time.Instant.parse(since)
+                    : java.time.Instant.now().minus(dev.berth.model.units.Durations.parse(since));
+        } catch (RuntimeException e) {
+            Http.errors(ctx, List.of(new FieldError("since", "\"" + since + "\" is neither a duration (1h, 30m) nor an instant (2026-12-01T10:00:00Z)")));
+            return;
+        }
+        reply(ctx, 200, blocking(vertx, () -> {
+            var out = new io.vertx.core.json.JsonArray();
+            for (Allocation a : state.allocationsWhere(job == null || job.isBlank() ? null : job, status)) {
+                if (cutoff != null && a.finishedAt() != null && a.finishedAt().isBefore(cutoff)) continue;
+                var view = new JsonObject(Json.write(a));
+                if (a.startedAt() != null) {
+                    var end = a.finishedAt() != null ? a.finishedAt() : java.time.Instant.now();
+                    view.put("elapsedSeconds", java.time.Duration.between(a.startedAt(), end).toMillis() / 1000.0);
+                }
+                out.add(view);
+            }
+            return out;
+        }));
     }
 
     private void show(RoutingContext ctx) {

@@ -89,7 +89,12 @@ final class JobsApi {
                     }
                 }
                 blocking(vertx, () -> {
-                    var refused = HostNetwork.check(spec, state.nodes());
+                    var refused = new ArrayList<>(HostNetwork.check(spec, state.nodes()));
+                    // a job can only wait for one that exists already, so dependencies never form a cycle
+                    for (int i = 0; i < spec.dependsOn().size(); i++) {
+                        String dep = spec.dependsOn().get(i).job();
+                        if (state.job(dep).isEmpty()) refused.add(new dev.berth.model.spec.FieldError("dependsOn[" + i + "].job", "no job with id \"" + dep + "\""));
+                    }
                     if (refused.isEmpty()) state.createJob(job, allocs, eval);
                     return refused;
                 }).onSuccess(refused -> {

@@ -122,6 +122,8 @@ public final class PlacementService {
             }
         }
         if (waiting.isEmpty()) return commands;
+        holdBack(waiting, active, jobs, leader, now);
+        if (waiting.isEmpty()) return commands;
         var candidates = candidates(used, ports);
         var asks = new ArrayList<Ask>();
         var instances = new HashMap<String, List<List<Allocation>>>();
@@ -156,7 +158,7 @@ public final class PlacementService {
                         TaskSpec task = taskOf(groups.get(ask.key()), a.task());
                         AllocNetwork network = HostPorts.choose(task.network(), ports.computeIfAbsent(node, k -> new HashSet<>()));
                         leader.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now).withNetwork(network))
-                                .ifPresent(p -> commands.add(new RunCommand(node, p, task.withNetwork(HostPorts.resolved(task.network(), network)),
+                                .ifPresent(p -> commands.add(new RunCommand(node, p, runnable(task, p, groups.get(ask.key()), network),
                                         groups.get(ask.key()).restart(), epoch)));
                     }
                     counts[0] += list.get(i).size();
@@ -175,6 +177,67 @@ public final class PlacementService {
                 .filter(e -> e.status().equals("pending"))
                 .ifPresent(e -> leader.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
         return commands;
+    }
+
+    /**
+     * Takes out of this pass what may not be placed yet, saying why on its allocations: the instances
+     * of a job whose dependencies do not hold yet (and ends them, never run, when one never can), and
+     * those of a group beyond its {@code maxParallel}.
+     */
+    private void holdBack(TreeMap<String, TreeMap<Integer, List<Allocation>>> waiting, List<Allocation> active,
+                          Map<String, Optional<Job>> jobs, ClusterState leader, Instant now) {
+        var statuses = new HashMap<String, Optional<dev.berth.model.JobStatus>>();
+        java.util.function.Function<String, Optional<dev.berth.model.JobStatus>> statusOf = id -> statuses.computeIfAbsent(id,
+                k -> state.job(k).map(j -> dev.berth.model.JobStatus.of(j, state.allocationsOfJob(k))));
+        var placedInstances = new HashMap<String, Set<Integer>>();
+        for (Allocation a : active) {
+            if (a.placed()) placedInstances.computeIfAbsent(a.jobId() + "/" + a.group(), k -> new HashSet<>()).add(a.index());
+        }
+        for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            var instances = e.getValue();
+            Allocation first = instances.firstEntry().getValue().getFirst();
+            Optional<Job> job = jobs.computeIfAbsent(first.jobId(), state::job);
+            if (job.isEmpty()) continue;
+            var verdict = Dependencies.of(job.get().spec().dependsOn(), statusOf);
+            if (verdict instanceof Dependencies.Verdict.Wait(String why)) {
+                instances.values().forEach(list -> list.forEach(a -> leader.updateAllocation(a.id(),
+                        cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now))));
+                it.remove();
+                continue;
+            }
+            if (verdict instanceof Dependencies.Verdict.Never(String why)) {
+                instances.values().forEach(list -> list.forEach(a -> leader.updateAllocation(a.id(),
+                        cur -> cur.placed() || cur.status().terminal() ? null : cur.end(AllocationStatus.FAILED, why, now))));
+                it.remove();
+                continue;
+            }
+            int limit = groupOf(job.get(), first.group()).maxParallel();
+            if (limit <= 0) continue;
+            int room = Math.max(0, limit - placedInstances.getOrDefault(e.getKey(), Set.of()).size());
+            String why = "waiting: maxParallel " + limit + " (" + (limit - room) + " placed)";
+            while (instances.size() > room) {
+                instances.pollLastEntry().getValue().forEach(a -> leader.updateAllocation(a.id(),
+                        cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now)));
+            }
+            if (instances.isEmpty()) it.remove();
+        }
+    }
+
+    /**
+     * The task as its node runs it: its published ports resolved, and the variables that tell it
+     * who it is (Slurm's SLURM_ARRAY_TASK_ID, Nomad's NOMAD_ALLOC_INDEX), which the user's env
+     * cannot override.
+     */
+    static TaskSpec runnable(TaskSpec task, Allocation a, GroupSpec group, AllocNetwork network) {
+        var resolved = network == null ? task : task.withNetwork(HostPorts.resolved(task.network(), network));
+        return resolved.withEnv(Map.of(
+                "BERTH_JOB_ID", a.jobId(),
+                "BERTH_GROUP", a.group(),
+                "BERTH_ALLOC_ID", a.id(),
+                "BERTH_ALLOC_INDEX", Integer.toString(a.index()),
+                "BERTH_GROUP_COUNT", Integer.toString(group.count()),
+                "BERTH_NODE_ID", a.nodeId()));
     }
 
     private List<Candidate> candidates(Map<String, Resources> used, Map<String, Set<Integer>> ports) {
@@ -237,8 +300,7 @@ public final class PlacementService {
             TaskSpec task = taskOf(group, a.task());
             if (last != null) LOG.info("allocation {}: node {} has not reported on it in {}; sending it again", a.id(), a.nodeId(), RESEND_AFTER);
             else LOG.info("allocation {}: placed on {} by an earlier leader and not reported on; sending it again", a.id(), a.nodeId());
-            out.add(new RunCommand(a.nodeId(), a, a.network() == null ? task : task.withNetwork(HostPorts.resolved(task.network(), a.network())),
-                    group.restart(), epoch));
+            out.add(new RunCommand(a.nodeId(), a, runnable(task, a, group, a.network()), group.restart(), epoch));
         }
         sent.keySet().retainAll(still);
         return out;

@@ -101,6 +101,18 @@ public final class ClusterState {
         return query(Predicates.equal("nodeId", nodeId));
     }
 
+    /** Allocations of one job and/or in one status (wire name); either may be null for any. */
+    public List<Allocation> allocationsWhere(String jobId, String status) {
+        var parts = new java.util.ArrayList<Predicate<String, HazelcastJsonValue>>();
+        if (jobId != null) parts.add(Predicates.equal("jobId", jobId));
+        if (status != null) parts.add(Predicates.equal("status", status));
+        if (parts.isEmpty()) return allocations.values().stream().map(v -> read(v, Allocation.class))
+                .sorted(Comparator.comparing(Allocation::createdAt).thenComparing(Allocation::id)).toList();
+        @SuppressWarnings("unchecked")
+        Predicate<String, HazelcastJsonValue>[] all = parts.toArray(new Predicate[0]);
+        return query(all.length == 1 ? all[0] : Predicates.and(all));
+    }
+
     /** Allocations that are pending or running, on any node or none. */
     public List<Allocation> activeAllocations() {
         return query(Predicates.in("status", ACTIVE.toArray(String[]::new)));

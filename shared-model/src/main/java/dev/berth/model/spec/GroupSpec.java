@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * {@code count} copies of a set of tasks that are placed together on one node.
  *
- * @param scoring "binpack" (default: fill nodes) or "spread" (one instance per least-loaded node)
+ * @param scoring     "binpack" (default: fill nodes) or "spread" (one instance per least-loaded node)
+ * @param maxParallel at most this many instances placed at once (Slurm's {@code --array=…%N}); 0: no limit
  */
 public record GroupSpec(String name, int count, List<TaskSpec> tasks, List<Constraint> constraints,
-                        RestartPolicy restart, ReschedulePolicy reschedule, String scoring) {
+                        RestartPolicy restart, ReschedulePolicy reschedule, String scoring, int maxParallel) {
     public GroupSpec {
         tasks = List.copyOf(tasks);
         constraints = List.copyOf(constraints);

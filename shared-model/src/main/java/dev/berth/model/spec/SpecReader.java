@@ -31,6 +31,7 @@ public final class SpecReader {
     private static final ByteSize MIN_MEMORY = ByteSize.mebibytes(4);
     private static final Duration MAX_KILL_TIMEOUT = Duration.ofHours(1);
     private static final Duration MAX_POLICY_DURATION = Duration.ofDays(30);
+    private static final Duration MAX_DEADLINE = Duration.ofDays(30);
 
     private SpecReader() {
     }
@@ -92,8 +93,18 @@ public final class SpecReader {
         if (groupsNode == null) r.error("groups", "is required: a job needs at least one group");
         else if (groupsNode.isArray() && groupsNode.isEmpty()) r.error("groups", "must have at least one group");
         uniqueNames(groups.stream().map(GroupSpec::name).toList(), r.path("groups"), errors);
+        var dependsOn = r.list("dependsOn", SpecReader::dependency);
         r.rejectUnknown();
-        return new JobSpec(name, type, priority, groups);
+        return new JobSpec(name, type, priority, groups, dependsOn);
+    }
+
+    private static JobSpec.Dependency dependency(JsonNode node, String path, List<FieldError> errors) {
+        var r = ObjectReader.of(node, path, errors);
+        if (r == null) return null;
+        String job = r.requiredString("job");
+        var condition = r.choice("condition", JobSpec.Dependency.Condition.SUCCESS, JobSpec.Dependency.Condition.class);
+        r.rejectUnknown();
+        return job == null ? null : new JobSpec.Dependency(job, condition);
     }
 
     private static GroupSpec group(JsonNode node, String path, List<FieldError> errors, String jobName, JobType type, boolean only) {
@@ -118,8 +129,9 @@ public final class SpecReader {
         var reschedule = reschedule(r.child("reschedule"), r.path("reschedule"), errors, ReschedulePolicy.defaultFor(type));
         String scoring = r.string("scoring", "binpack");
         if (!scoring.equals("binpack") && !scoring.equals("spread")) r.error("scoring", "\"" + scoring + "\" is not one of binpack, spread");
+        int maxParallel = (int) r.integer("maxParallel", 0, 0, MAX_COUNT);
         r.rejectUnknown();
-        return new GroupSpec(name, count, tasks, constraints, restart, reschedule, scoring);
+        return new GroupSpec(name, count, tasks, constraints, restart, reschedule, scoring, maxParallel);
     }
 
     private static TaskSpec task(JsonNode node, String path, List<FieldError> errors, String groupName, boolean only) {
@@ -158,6 +170,8 @@ public final class SpecReader {
         if (!seccomp.equals("default") && !seccomp.equals("unconfined")) r.error("seccomp", "\"" + seccomp + "\" is not one of default, unconfined");
         boolean userns = r.bool("userns", false);
         int dedicatedCores = (int) r.integer("dedicatedCores", 0, 0, 1024);
+        Duration deadline = r.duration("deadline", null, MAX_DEADLINE);
+        if (deadline != null && deadline.compareTo(Duration.ofSeconds(1)) < 0) r.error("deadline", "must be at least 1s");
         if (dedicatedCores > 0) {
             var cores = Cpu.cores(dedicatedCores);
             JsonNode cpu = node.path("resources").path("cpu");
@@ -168,7 +182,7 @@ public final class SpecReader {
         }
         r.rejectUnknown();
         return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout,
-                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores);
+                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores, deadline);
     }
 
     private static final Pattern CAPABILITY = Pattern.compile("(CAP_)?[A-Z_]+|ALL", Pattern.CASE_INSENSITIVE);

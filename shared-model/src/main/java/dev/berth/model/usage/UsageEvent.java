@@ -14,9 +14,29 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(int schema, String nodeId, long sequence, Instant at, String kind,
                          String jobId, String group, String task, String allocationId,
-                         Requested requested, Map<String, Double> metrics) {
+                         Requested requested, Map<String, Double> metrics, Ended ended) {
     public static final String TOPIC = "berth.usage";
-    public static final String ALLOCATION = "allocation", NODE = "node";
+    /** One event per finished allocation (kind {@code accounting}), numbered and spooled apart from the usage samples. */
+    public static final String ACCOUNTING_TOPIC = "berth.accounting";
+    public static final String ALLOCATION = "allocation", NODE = "node", ACCOUNTING = "accounting";
+
+    public UsageEvent(int schema, String nodeId, long sequence, Instant at, String kind, String jobId, String group, String task,
+                      String allocationId, Requested requested, Map<String, Double> metrics) {
+        this(schema, nodeId, sequence, at, kind, jobId, group, task, allocationId, requested, metrics, null);
+    }
+
+    /**
+     * How an allocation ended, on an accounting event: its metrics then hold {@code allocation.elapsed}
+     * (s), {@code container.cpu.time} (s) and {@code container.memory.peak} (bytes).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ended(String status, Integer exitCode, Integer signal, String reason, int index, Instant startedAt, Instant finishedAt) {
+    }
+
+    /** The same event under another sequence number (the spool numbers what it takes). */
+    public UsageEvent withSequence(long n) {
+        return new UsageEvent(schema, nodeId, n, at, kind, jobId, group, task, allocationId, requested, metrics, ended);
+    }
 
     /** What the task asked for: cpu in cores, memory in bytes. */
     public record Requested(double cpu, long memory) {
@@ -33,6 +53,7 @@ public record UsageEvent(int schema, String nodeId, long sequence, Instant at, S
     /** The metrics, their units and meaning. */
     public static final Map<String, String> METRICS = Map.ofEntries(
             Map.entry("container.cpu.time", "s, cumulative: cpu time the container used"),
+            Map.entry("allocation.elapsed", "s: from its start to its end (accounting events)"),
             Map.entry("container.cpu.usage", "cores, mean over the interval since the last event"),
             Map.entry("container.cpu.throttled_time", "s, cumulative: time its cpu quota held it back"),
             Map.entry("container.memory.usage", "bytes: working set (usage less inactive file cache)"),

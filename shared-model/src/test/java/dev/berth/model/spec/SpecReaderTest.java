@@ -34,6 +34,33 @@ class SpecReaderTest {
     }
 
     @Test
+    @DisplayName("batch fields: dependsOn with its condition (success by default), maxParallel, deadline; each refused by its path when wrong")
+    void batchFields() {
+        var job = valid("""
+                name: b
+                dependsOn: [{job: a-1}, {job: a-2, condition: finished}]
+                groups:
+                  - maxParallel: 2
+                    count: 5
+                    tasks: [{image: busybox, deadline: 90m}]
+                """, "application/yaml");
+        assertThat(job.dependsOn()).containsExactly(new JobSpec.Dependency("a-1", JobSpec.Dependency.Condition.SUCCESS),
+                new JobSpec.Dependency("a-2", JobSpec.Dependency.Condition.FINISHED));
+        assertThat(job.groups().getFirst().maxParallel()).isEqualTo(2);
+        assertThat(job.groups().getFirst().tasks().getFirst().deadline()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(valid(MINIMAL_YAML, "application/yaml").groups().getFirst().tasks().getFirst().deadline()).isNull();
+        assertThat(errors("""
+                name: b
+                dependsOn: [{condition: later}]
+                groups: [{maxParallel: -1, tasks: [{image: busybox, deadline: 0s}]}]
+                """, "application/yaml")).containsExactlyInAnyOrder(
+                "dependsOn[0].job: is required",
+                "dependsOn[0].condition: \"later\" is not one of success, failure, finished",
+                "groups[0].maxParallel: -1 is out of range 0–10000",
+                "groups[0].tasks[0].deadline: must be at least 1s");
+    }
+
+    @Test
     @DisplayName("a short YAML spec gets every default")
     void minimalYamlGetsDefaults() {
         var job = valid(MINIMAL_YAML, "application/yaml");
