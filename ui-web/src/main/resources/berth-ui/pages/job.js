@@ -60,6 +60,12 @@ export async function render(root, { id }) {
       replace(summary, facts([
         ['Id', h('span', { class: 'mono' }, j.id)], ['Type', j.type], ['Priority', String(j.priority)],
         ['Submitted', when(j.submittedAt)], ['Evaluation', h('span', { class: 'mono' }, j.evaluationId)],
+        j.parent ? ['Parent', h('a', { href: `/ui/jobs/${encodeURIComponent(j.parent)}`, class: 'mono', testid: 'job-parent' }, j.parent)] : null,
+        j.periodic ? ['Schedule', `${j.spec.periodic.cron} (${j.spec.periodic.timeZone}, overlap ${j.spec.periodic.overlap})`] : null,
+        j.periodic ? ['Next run', j.periodic.nextRun ? when(j.periodic.nextRun) : 'none (stopped or disabled)', 'next-run'] : null,
+        j.spec.parameterized ? ['Dispatch', `payload ${j.spec.parameterized.payload}; meta ${[...j.spec.parameterized.metaRequired, ...j.spec.parameterized.metaOptional.map(k => k + '?')].join(', ') || 'none'}`] : null,
+        j.children ? ['Runs', j.children.length ? h('ul', { class: 'plain', testid: 'job-children' }, j.children.slice(-20).reverse().map(c =>
+          h('li', {}, h('a', { href: `/ui/jobs/${encodeURIComponent(c)}`, class: 'mono' }, c)))) : 'none yet'] : null,
         (j.spec.dependsOn || []).length ? ['Depends on', h('ul', { class: 'plain', testid: 'depends-on' }, j.spec.dependsOn.map(d =>
           h('li', {}, h('a', { href: `/ui/jobs/${encodeURIComponent(d.job)}`, class: 'mono' }, d.job), ` (${d.condition})`)))] : null,
       ]));

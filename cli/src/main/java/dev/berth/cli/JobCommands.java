@@ -18,7 +18,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 @Command(name = "job", description = "Submit, list, inspect and stop jobs.", mixinStandardHelpOptions = true,
-        subcommands = {JobCommands.Run.class, JobCommands.Plan.class, JobCommands.ListJobs.class, JobCommands.Status.class, JobCommands.Stop.class})
+        subcommands = {JobCommands.Run.class, JobCommands.Plan.class, JobCommands.ListJobs.class, JobCommands.Status.class, JobCommands.Stop.class,
+                JobCommands.Dispatch.class, JobCommands.Force.class})
 final class JobCommands {
     /** Statuses after which an allocation does not change. */
     static final java.util.Set<String> TERMINAL = java.util.Set.of("complete", "failed", "lost");
@@ -164,8 +165,18 @@ final class JobCommands {
             PrintWriter out = spec.commandLine().getOut();
             if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var j = new JsonObject(body);
-            out.printf("ID         %s%nName       %s%nType       %s%nPriority   %d%nStatus     %s%nSubmitted  %s%n%n",
+            out.printf("ID         %s%nName       %s%nType       %s%nPriority   %d%nStatus     %s%nSubmitted  %s%n",
                     j.getString("id"), j.getString("name"), j.getString("type"), j.getInteger("priority"), j.getString("status"), j.getString("submittedAt"));
+            if (j.getString("parent") != null) out.printf("Parent     %s%n", j.getString("parent"));
+            var deps = j.getJsonObject("spec").getJsonArray("dependsOn", new JsonArray());
+            for (int i = 0; i < deps.size(); i++) {
+                out.printf("Depends on %s (%s)%n", deps.getJsonObject(i).getString("job"), deps.getJsonObject(i).getString("condition"));
+            }
+            var periodic = j.getJsonObject("periodic");
+            if (periodic != null) out.printf("Next run   %s%nLast run   %s%n", periodic.getString("nextRun", "-"), periodic.getString("lastLaunched", "-"));
+            var children = j.getJsonArray("children");
+            if (children != null) out.printf("Children   %s%n", children.isEmpty() ? "none yet" : String.join(", ", children.stream().map(String::valueOf).toList()));
+            out.println();
             printAllocations(out, new JsonArray(client.get("/v1/jobs/" + id + "/allocations")));
             return 0;
         }
@@ -192,6 +203,49 @@ final class JobCommands {
             var j = new JsonObject(api.client().delete("/v1/jobs/" + id));
             var c = j.getJsonObject("allocations");
             spec.commandLine().getOut().printf("Job %s is stopping (%d pending, %d running)%n", id, c.getLong("pending"), c.getLong("running"));
+            return 0;
+        }
+    }
+
+    @Command(name = "dispatch", description = "Run a parameterized job: a child job with this meta (BERTH_META_<KEY>) and payload (/berth/payload).")
+    static final class Dispatch implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ApiOptions api;
+        @Parameters(index = "0", paramLabel = "ID") String id;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "FILE|-", description = "the payload: a file, or - for standard input (at most 16 KiB)")
+        String payload;
+        @picocli.CommandLine.Option(names = "--meta", paramLabel = "KEY=VALUE", description = "a meta value (repeatable)")
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>();
+        @picocli.CommandLine.Option(names = "--idempotency-token", paramLabel = "TOKEN", description = "the same token within a day gives the same child")
+        String token;
+
+        @Override
+        public Integer call() throws Exception {
+            var body = new JsonObject().put("meta", new JsonObject(new java.util.LinkedHashMap<String, Object>(meta)));
+            if (payload != null) {
+                byte[] bytes = payload.equals("-") ? System.in.readAllBytes() : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(payload));
+                body.put("payload", java.util.Base64.getEncoder().encodeToString(bytes));
+            }
+            if (token != null) body.put("idempotencyToken", token);
+            String answer = api.client().post("/v1/jobs/" + id + "/dispatch", body.encode(), "application/json");
+            if (api.printedJson(spec.commandLine().getOut(), answer)) return 0;
+            var r = new JsonObject(answer);
+            spec.commandLine().getOut().printf(r.getBoolean("again", false) ? "Dispatched before with this token: %s%n" : "Dispatched %s%n", r.getString("id"));
+            return 0;
+        }
+    }
+
+    @Command(name = "force", description = "Start a run of a periodic job now, whatever its schedule says.")
+    static final class Force implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ApiOptions api;
+        @Parameters(paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            String answer = api.client().post("/v1/jobs/" + id + "/periodic/force", "", "application/json");
+            if (api.printedJson(spec.commandLine().getOut(), answer)) return 0;
+            spec.commandLine().getOut().printf("Started %s%n", new JsonObject(answer).getString("id"));
             return 0;
         }
     }

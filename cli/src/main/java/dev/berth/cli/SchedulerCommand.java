@@ -46,6 +46,9 @@ final class SchedulerCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--node-ttl", paramLabel = "DURATION", description = "a node silent this long is down (default 10s)")
     String nodeTtl;
+
+    @Option(names = "--job-gc-after", paramLabel = "DURATION", description = "remove jobs that ended longer ago than this, with their allocations and logs (default 24h)")
+    String jobGcAfter;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
     String kafka;
     @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")

@@ -52,6 +52,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--node-ttl", defaultValue = "10s", paramLabel = "DURATION", description = "a node silent this long is down (default ${DEFAULT-VALUE})")
     String nodeTtl;
 
+    @Option(names = "--job-gc-after", paramLabel = "DURATION", description = "remove jobs that ended longer ago than this, with their allocations and logs (default 24h)")
+    String jobGcAfter;
+
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
 
     @Option(names = "--bridge", defaultValue = "berth0", paramLabel = "NAME", description = "the node's container bridge (default ${DEFAULT-VALUE})")

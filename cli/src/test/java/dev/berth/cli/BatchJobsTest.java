@@ -179,6 +179,79 @@ class BatchJobsTest {
         assertThat(get("/v1/allocations?since=yesterday").body()).contains("\"path\":\"since\"");
     }
 
+    @Test
+    @DisplayName("a periodic job with a per-minute cron starts a run within 70 s, force starts one at once, and GET shows the next run")
+    void periodic() throws Exception {
+        String id = submit("""
+                {"name": "tick", "periodic": {"cron": "* * * * *", "timeZone": "Europe/Berlin", "overlap": "allow"},
+                 "groups": [{"tasks": [{"image": "busybox", "command": ["sh", "-c", "echo tick from $BERTH_JOB_ID"], "resources": {"cpu": "10m", "memory": "8Mi"}}]}]}""");
+        var parent = job(id);
+        assertThat(parent.getString("status")).isEqualTo("running");
+        assertThat(allocations(id)).as("the parent runs nothing itself").isEmpty();
+        Instant next = Instant.parse(parent.getJsonObject("periodic").getString("nextRun"));
+        assertThat(next).isAfter(Instant.now().minusSeconds(1)).isBefore(Instant.now().plusSeconds(61));
+        assertThat(next.getEpochSecond() % 60).as("on the minute").isZero();
+
+        var forced = post("/v1/jobs/" + id + "/periodic/force", "");
+        assertThat(forced.statusCode()).as(forced.body()).isEqualTo(201);
+        String first = new JsonObject(forced.body()).getString("id");
+        assertThat(first).startsWith(id + ".periodic-");
+        assertThat(job(first).getString("parent")).isEqualTo(id);
+        awaitStatus(first, "complete", 30);
+        assertThat(get("/v1/allocations/" + allocations(first).getFirst().getString("id") + "/logs").body()).isEqualTo("tick from " + first + "\n");
+
+        await().atMost(Duration.ofSeconds(70)).until(() -> job(id).getJsonArray("children").stream()
+                .map(String::valueOf).anyMatch(c -> !c.equals(first) && Long.parseLong(c.substring(c.lastIndexOf('-') + 1)) % 60 == 0));
+        String scheduled = job(id).getJsonArray("children").stream().map(String::valueOf).filter(c -> !c.equals(first)).findFirst().orElseThrow();
+        awaitStatus(scheduled, "complete", 30);
+        assertThat(job(id).getJsonObject("periodic").getString("lastLaunched")).isEqualTo(
+                Instant.ofEpochSecond(Long.parseLong(scheduled.substring(scheduled.lastIndexOf('-') + 1))).toString());
+        assertThat(post("/v1/jobs/" + first + "/periodic/force", "").body()).contains("is not periodic");
+        assertThat(post("/v1/jobs", """
+                {"name": "bad", "periodic": {"cron": "every minute", "timeZone": "Mars/Olympus"}, "groups": [{"tasks": [{"image": "busybox"}]}]}""").body())
+                .contains("\"path\":\"periodic.cron\"").contains("\"path\":\"periodic.timeZone\"");
+        HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(job(id).getString("status")).isEqualTo("stopped");
+        assertThat(job(id).getJsonObject("periodic").getString("nextRun")).isNull();
+    }
+
+    @Test
+    @DisplayName("a dispatch with meta and a payload runs a child that sees both; the same idempotency token makes no second child")
+    void dispatch() throws Exception {
+        String id = submit("""
+                {"name": "convert", "parameterized": {"payload": "required", "metaRequired": ["format"], "metaOptional": ["quality"]},
+                 "groups": [{"tasks": [{"image": "busybox", "command": ["sh", "-c", "echo $BERTH_META_FORMAT $BERTH_META_QUALITY; cat /berth/payload"],
+                  "resources": {"cpu": "10m", "memory": "8Mi"}}]}]}""");
+        assertThat(job(id).getString("status")).isEqualTo("running");
+        String payload = java.util.Base64.getEncoder().encodeToString("the payload\n".getBytes());
+        var made = post("/v1/jobs/" + id + "/dispatch", new JsonObject().put("meta", new JsonObject().put("format", "png").put("quality", "high"))
+                .put("payload", payload).put("idempotencyToken", "batch-42").encode());
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String child = new JsonObject(made.body()).getString("id");
+        assertThat(child).startsWith(id + ".dispatch-");
+        awaitStatus(child, "complete", 30);
+        assertThat(get("/v1/allocations/" + allocations(child).getFirst().getString("id") + "/logs").body()).isEqualTo("png high\nthe payload\n");
+
+        var again = post("/v1/jobs/" + id + "/dispatch", new JsonObject().put("meta", new JsonObject().put("format", "gif"))
+                .put("payload", payload).put("idempotencyToken", "batch-42").encode());
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(again.body()).getString("id")).isEqualTo(child);
+        assertThat(job(id).getJsonArray("children")).containsExactly(child);
+
+        var cli = cli("job", "dispatch", id, "--meta", "format=jpg", dataDir.resolve("busybox.tar").toString().replace("busybox.tar", "payload.txt"));
+        assertThat(cli.code).as("a payload file that is not there").isNotZero();
+        Files.writeString(dataDir.resolve("payload.txt"), "from a file\n");
+        cli = cli("job", "dispatch", id, "--meta", "format=jpg", dataDir.resolve("payload.txt").toString());
+        assertThat(cli.code).as(cli.err).isZero();
+        String third = cli.out.strip().replace("Dispatched ", "");
+        awaitStatus(third, "complete", 30);
+        assertThat(get("/v1/allocations/" + allocations(third).getFirst().getString("id") + "/logs").body()).isEqualTo("jpg\nfrom a file\n");
+
+        var refused = post("/v1/jobs/" + id + "/dispatch", new JsonObject().put("meta", new JsonObject().put("size", "1")).encode());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("\"path\":\"meta.size\"").contains("\"path\":\"meta.format\"").contains("\"path\":\"payload\"");
+    }
+
     // --- helpers
 
     record Result(int code, String out, String err) {

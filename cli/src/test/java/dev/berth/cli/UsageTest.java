@@ -130,18 +130,16 @@ class UsageTest {
         assertThat(history.getJsonObject("capacity").getJsonArray("cluster")).isNotEmpty();
         HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + job)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
 
-        // Its end goes to berth.accounting, one event per finished allocation, with what the run used.
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> readAll(UsageEvent.ACCOUNTING_TOPIC).stream()
-                .anyMatch(e -> job.equals(e.jobId()) && "stopped by request".equals(e.ended().reason())));
-        var ended = readAll(UsageEvent.ACCOUNTING_TOPIC).stream().filter(e -> job.equals(e.jobId()) && "stopped by request".equals(e.ended().reason()))
-                .findFirst().orElseThrow();
+        // The first run's end (the executor's restart ended it) went to berth.accounting, spooled through the restart, with what it used.
+        java.util.function.Predicate<UsageEvent> firstRun = e -> job.equals(e.jobId()) && e.ended() != null && "lost".equals(e.ended().status())
+                && e.ended().reason() != null && e.ended().reason().contains("shut down");
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> readAll(UsageEvent.ACCOUNTING_TOPIC).stream().anyMatch(firstRun));
+        var ended = readAll(UsageEvent.ACCOUNTING_TOPIC).stream().filter(firstRun).findFirst().orElseThrow();
         assertThat(ended.kind()).isEqualTo(UsageEvent.ACCOUNTING);
-        assertThat(ended.ended().status()).isEqualTo("complete");
-        assertThat(ended.metric("container.cpu.time")).as("cpu seconds, at half a core").isGreaterThan(0.5);
+        assertThat(ended.metric("container.cpu.time")).as("cpu seconds: over a minute at half a core").isGreaterThan(10);
         assertThat(ended.metric("container.memory.peak")).as("peak memory, 64 MiB held").isGreaterThanOrEqualTo(64.0 * (1 << 20));
         assertThat(ended.metric("allocation.elapsed")).isGreaterThan(ended.metric("container.cpu.time"));
-        var stored = new JsonObject(get("/v1/allocations/" + ended.allocationId())).getJsonObject("accounting");
-        assertThat(stored.getDouble("cpuSeconds")).isEqualTo(ended.metric("container.cpu.time"));
+        assertThat(ended.ended().startedAt()).isBefore(ended.ended().finishedAt());
     }
 
     static double gauge(String metrics, String name) {
@@ -163,6 +161,9 @@ class UsageTest {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        // a topic not made yet reads as empty (the awaits ask again), and no call blocks for a minute on a partition still electing
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         var out = new ArrayList<UsageEvent>();
         try (var consumer = new KafkaConsumer<String, String>(p)) {
             var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()

@@ -161,6 +161,10 @@ final class Allocations {
 
     void onStop(Inbound m) {
         String id = m.body().getString("allocationId", "");
+        if (m.body().getBoolean("forget", false)) {
+            forget(m, id);
+            return;
+        }
         Supervised s = tasks.get(id);
         if (s == null) {
             stoppedBeforeStart.add(id);
@@ -169,6 +173,31 @@ final class Allocations {
             if (s.phase == Phase.RUNNING) beginStop(s, s.task.killTimeout());
         }
         m.reply("stopping");
+    }
+
+    /**
+     * The scheduler removed an ended allocation (its job was collected): its dir, logs and payload
+     * go too. One still running here is not touched.
+     */
+    private void forget(Inbound m, String id) {
+        Supervised s = tasks.get(id);
+        if (!LogService.ALLOC_ID.matcher(id).matches() || (s != null && s.phase != Phase.ENDED)) {
+            m.fail(409, "allocation " + id + " is not ended here");
+            return;
+        }
+        tasks.remove(id);
+        vertx.executeBlocking(() -> {
+            Path dir = allocsDir.resolve(id);
+            if (Files.exists(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+            return null;
+        }, false).onComplete(r -> {
+            if (r.succeeded()) m.reply("forgotten");
+            else m.fail(500, "cannot remove " + id + ": " + r.cause().getMessage());
+        });
     }
 
     /**

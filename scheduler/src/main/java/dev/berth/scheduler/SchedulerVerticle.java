@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+    /** How often the leader looks for finished jobs to remove. */
+    static final long GC_PERIOD_MS = 5_000;
     private static final long PLACEMENT_PERIOD_MS = 1000;
     private static final long MAJORITY_CHECK_MS = 1000;
     /** How often capacity and allocation are recorded for the capacity history (usage comes with the usage events). */
@@ -72,6 +74,19 @@ public final class SchedulerVerticle extends VerticleBase {
             vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.passIfLeading());
+            var periodic = new dev.berth.scheduler.batch.PeriodicLauncher(vertx, state, clock);
+            vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> {
+                if (!leadership.leading()) return;
+                long epoch = leadership.epoch();
+                vertx.executeBlocking(() -> periodic.sweep(epoch), false).onSuccess(made -> {
+                    if (made > 0) placement.passIfLeading();
+                }).onFailure(e -> LOG.warn("periodic jobs: {}", e.toString()));
+            });
+            var collector = new dev.berth.scheduler.batch.JobCollector(vertx, state, clock, config.jobGcAfter());
+            vertx.setPeriodic(GC_PERIOD_MS, id -> {
+                if (!leadership.leading()) return;
+                vertx.executeBlocking(collector::sweep, false).onFailure(e -> LOG.warn("job collection: {}", e.toString()));
+            });
             var rescheduler = new Rescheduler(state, clock);
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> {
                 if (!leadership.leading()) return;

@@ -13,6 +13,8 @@ public enum JobStatus {
 
     /** Replaced allocations (rescheduled elsewhere) do not count: their replacements speak for them. */
     public static JobStatus of(Job job, Collection<Allocation> all) {
+        // a periodic or parameterized job runs through its children: it is running until stopped
+        if (job.spec().launchesChildren()) return job.stopped() ? STOPPED : RUNNING;
         var allocations = all.stream().filter(Allocation::current).toList();
         boolean active = allocations.stream().anyMatch(a -> !a.status().terminal());
         if (job.stopped() && !active) return STOPPED;

@@ -74,12 +74,18 @@ public final class ContainerPlanner {
             mounts.add(new ContainerSpec.BindMount(source, v.target(), v.readOnly()));
         }
 
+        // a dispatched child's payload: the runtime writes it to allocDir/berth/payload; the task reads it at /berth/payload
+        if (task.payload() != null) mounts.add(new ContainerSpec.BindMount(allocDir.resolve(PAYLOAD_DIR), "/berth", true));
+
         var envList = new ArrayList<String>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new ContainerSpec(id, hostname(id), layersTopFirst, containerDir, task.readOnlyRootfs(), executable, argv, envList,
                 workdir, ids[0], ids[1], new int[] {ids[1]}, capabilities(task), !task.seccomp().equals("unconfined"),
                 namespaces, mounts, allocDir.resolve("stdout.log"), allocDir.resolve("stderr.log"), network, resolvConf);
     }
+
+    /** The allocation's dir that holds its payload, mounted read-only at /berth. */
+    static final String PAYLOAD_DIR = "berth";
 
     /** Docker's hostname for a container: its id, cut to 12 characters. */
     static String hostname(String id) {

@@ -121,6 +121,10 @@ public final class ContainerRuntime implements TaskRuntime {
         for (String digest : image.layers().reversed()) layers.add(images.layerDir(digest));
         String id = allocationId;
         Path dir = containersDir.resolve(id);
+        if (task.payload() != null) {
+            Path payloadDir = java.nio.file.Files.createDirectories(allocDir.resolve(ContainerPlanner.PAYLOAD_DIR));
+            java.nio.file.Files.write(payloadDir.resolve("payload"), java.util.Base64.getDecoder().decode(task.payload()));
+        }
         NetworkMode mode = task.network().mode();
         if (mode == NetworkMode.BRIDGE && network == null) throw new TaskStartException("network mode bridge: this node has no bridge network");
         ContainerSpec spec;

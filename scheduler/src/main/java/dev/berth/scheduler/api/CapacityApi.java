@@ -138,7 +138,7 @@ public final class CapacityApi {
             Resources each = g.tasks().stream().map(t -> t.resources()).reduce(Resources.NONE, Resources::plus);
             int bound = upperBound(cluster, each);
             var probe = new GroupSpec(g.name(), bound, g.tasks(), g.constraints(), g.restart(), g.reschedule(), g.scoring(), 0);
-            var result = Simulation.run(cluster, List.of(new JobSpec(spec.name(), spec.type(), spec.priority(), List.of(probe), List.of())));
+            var result = Simulation.run(cluster, List.of(new JobSpec(spec.name(), spec.type(), spec.priority(), List.of(probe))));
             String key = spec.name() + "#0/" + g.name();
             var nodes = result.plan().placed().getOrDefault(key, List.of());
             var perNode = new TreeMap<String, Integer>();

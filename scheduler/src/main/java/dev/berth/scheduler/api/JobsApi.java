@@ -37,8 +37,10 @@ final class JobsApi {
     private final ClusterState state;
     private final Clock clock;
     private final PlacementService placement;
+    private final dev.berth.scheduler.batch.PeriodicLauncher periodic;
 
     JobsApi(Vertx vertx, ClusterState state, Clock clock, PlacementService placement) {
+        this.periodic = new dev.berth.scheduler.batch.PeriodicLauncher(vertx, state, clock);
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
@@ -53,6 +55,67 @@ final class JobsApi {
         r.delete("/v1/jobs/:id").handler(this::stop);
         r.get("/v1/jobs/:id/allocations").handler(this::allocations);
         r.get("/v1/jobs/:id/spec").handler(this::spec);
+        r.post("/v1/jobs/:id/periodic/force").handler(this::force);
+        r.post("/v1/jobs/:id/dispatch").handler(body).handler(this::dispatch);
+    }
+
+    /** A periodic job's run now, whatever its schedule says → 201 with the child's id. */
+    private void force(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        reply(ctx, 201, blocking(vertx, () -> {
+            Job parent = state.job(id).orElseThrow(() -> notFound("job", id));
+            if (parent.spec().periodic() == null) throw new Http.Problem(400, "job " + id + " is not periodic");
+            if (parent.stopped()) throw new Http.Problem(409, "job " + id + " is stopped");
+            Job child = periodic.force(parent).orElseThrow(() -> new Http.Problem(409, "a run of " + id + " for this second exists already; try again"));
+            placement.requestPassSoon(vertx);
+            return new JsonObject().put("id", child.id()).put("parent", id).put("evaluationId", child.evaluationId());
+        }));
+    }
+
+    /**
+     * A run of a parameterized job with its meta and payload → 201 with the child's id; the same
+     * idempotency token within a day → 200 with the child it made then.
+     */
+    private void dispatch(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        JsonObject body;
+        try {
+            String text = ctx.body().asString();
+            body = text == null || text.isBlank() ? new JsonObject() : new JsonObject(text);
+        } catch (RuntimeException e) {
+            Http.errors(ctx, List.of(new dev.berth.model.spec.FieldError("", "not valid JSON: " + e.getMessage())));
+            return;
+        }
+        blocking(vertx, () -> {
+            Job parent = state.job(id).orElseThrow(() -> notFound("job", id));
+            if (parent.spec().parameterized() == null) throw new Http.Problem(400, "job " + id + " is not parameterized: it takes no dispatch");
+            if (parent.stopped()) throw new Http.Problem(409, "job " + id + " is stopped");
+            Object read = dev.berth.scheduler.batch.Dispatch.read(parent.spec().parameterized(), body);
+            if (!(read instanceof dev.berth.scheduler.batch.Dispatch d)) return read;
+            var now = clock.instant();
+            String childId = id + ".dispatch-" + now.getEpochSecond() + "-" + Ids.allocation().substring(0, 6);
+            if (d.idempotencyToken() != null) {
+                var earlier = state.claimDispatch(id, d.idempotencyToken(), childId);
+                if (earlier.isPresent()) return new JsonObject().put("id", earlier.get()).put("parent", id).put("again", true);
+            }
+            try {
+                var child = dev.berth.scheduler.batch.Children.create(state, parent, childId, parent.spec().child(d.env(), d.payload()), "dispatched", now)
+                        .orElseThrow(() -> new Http.Problem(409, "job " + childId + " exists already; try again"));
+                placement.requestPassSoon(vertx);
+                return new JsonObject().put("id", child.id()).put("parent", id).put("evaluationId", child.evaluationId());
+            } catch (RuntimeException e) {
+                if (d.idempotencyToken() != null) state.releaseDispatch(id, d.idempotencyToken());
+                throw e;
+            }
+        }).onSuccess(r -> {
+            if (r instanceof List<?> errors) {
+                @SuppressWarnings("unchecked") var list = (List<dev.berth.model.spec.FieldError>) errors;
+                Http.errors(ctx, list);
+            } else {
+                var out = (JsonObject) r;
+                Http.json(ctx, out.getBoolean("again", false) ? 200 : 201, out);
+            }
+        }).onFailure(ctx::fail);
     }
 
     /** The job's spec as stored, in YAML (the default, for people) or JSON ({@code format=json}). */
@@ -79,15 +142,6 @@ final class JobsApi {
                 var now = clock.instant();
                 JobSpec spec = valid.spec();
                 var job = new Job(Ids.job(spec.name()), spec, now, Ids.evaluation(), false, null);
-                var eval = Evaluation.pending(job.evaluationId(), job.id(), "job submitted", now);
-                var allocs = new ArrayList<Allocation>();
-                for (GroupSpec g : spec.groups()) {
-                    for (int i = 0; i < g.count(); i++) {
-                        for (TaskSpec t : g.tasks()) {
-                            allocs.add(Allocation.pending(Ids.allocation(), job.id(), g.name(), i, t.name(), t.resources(), now));
-                        }
-                    }
-                }
                 blocking(vertx, () -> {
                     var refused = new ArrayList<>(HostNetwork.check(spec, state.nodes()));
                     // a job can only wait for one that exists already, so dependencies never form a cycle
@@ -95,7 +149,7 @@ final class JobsApi {
                         String dep = spec.dependsOn().get(i).job();
                         if (state.job(dep).isEmpty()) refused.add(new dev.berth.model.spec.FieldError("dependsOn[" + i + "].job", "no job with id \"" + dep + "\""));
                     }
-                    if (refused.isEmpty()) state.createJob(job, allocs, eval);
+                    if (refused.isEmpty()) dev.berth.scheduler.batch.Children.store(state, job, "job submitted", now);
                     return refused;
                 }).onSuccess(refused -> {
                     if (!refused.isEmpty()) {
@@ -103,7 +157,7 @@ final class JobsApi {
                         return;
                     }
                     placement.requestPass();
-                    Http.json(ctx, 201, new JsonObject().put("id", job.id()).put("evaluationId", eval.id()));
+                    Http.json(ctx, 201, new JsonObject().put("id", job.id()).put("evaluationId", job.evaluationId()));
                 }).onFailure(ctx::fail);
             }
         }
@@ -144,7 +198,17 @@ final class JobsApi {
         String id = ctx.pathParam("id");
         reply(ctx, 200, blocking(vertx, () -> {
             Job j = state.job(id).orElseThrow(() -> notFound("job", id));
-            return summary(j, state.allocationsOfJob(id)).put("spec", new JsonObject(Json.write(j.spec())));
+            var view = summary(j, state.allocationsOfJob(id)).put("spec", new JsonObject(Json.write(j.spec())));
+            if (j.spec().launchesChildren()) {
+                var children = dev.berth.scheduler.batch.Children.of(state, id);
+                view.put("children", new JsonArray(children.stream().map(Job::id).toList()));
+            }
+            var p = j.spec().periodic();
+            if (p != null) {
+                var next = j.stopped() || !p.enabled() ? null : p.next(clock.instant()).map(Object::toString).orElse(null);
+                view.put("periodic", new JsonObject().put("nextRun", next).put("lastLaunched", j.lastLaunched() == null ? null : j.lastLaunched().toString()));
+            }
+            return view;
         }));
     }
 
@@ -162,15 +226,7 @@ final class JobsApi {
         reply(ctx, 200, blocking(vertx, () -> {
             var now = clock.instant();
             Job j = state.job(id).orElseThrow(() -> notFound("job", id));
-            if (!j.stopped()) state.putJob(j.stop(now));
-            for (Allocation a : state.allocationsOfJob(id)) {
-                if (a.status().terminal()) continue;
-                state.updateAllocation(a.id(), cur -> cur.status().terminal() ? null
-                        : cur.placed() ? cur.stopping(now) : cur.stopping(now).end(AllocationStatus.COMPLETE, "stopped before it was placed", now));
-                if (a.placed()) {
-                    vertx.eventBus().send(Addresses.nodeStop(a.nodeId()), new JsonObject().put("allocationId", a.id()));
-                }
-            }
+            dev.berth.scheduler.batch.Children.stop(vertx, state, j, now);
             Job stopped = state.job(id).orElseThrow();
             return summary(stopped, state.allocationsOfJob(id));
         }));
@@ -190,6 +246,7 @@ final class JobsApi {
                 .put("submittedAt", j.submittedAt().toString())
                 .put("stoppedAt", j.stoppedAt() == null ? null : j.stoppedAt().toString())
                 .put("evaluationId", j.evaluationId())
+                .put("parent", j.parent())
                 .put("allocations", counts);
     }
 }

@@ -30,6 +30,8 @@ public final class ClusterState {
     private final IMap<String, HazelcastJsonValue> allocations;
     private final IMap<String, HazelcastJsonValue> nodes;
     private final IMap<String, HazelcastJsonValue> evaluations;
+    /** Dispatch idempotency tokens (parent/token → child id), each kept a day. */
+    private final IMap<String, String> dispatches;
     /** The leader's fencing epoch for this view's writes; 0 for writes that are not the leader's. */
     private final long epoch;
 
@@ -38,6 +40,7 @@ public final class ClusterState {
         allocations = hz.getMap("berth.allocations");
         nodes = hz.getMap("berth.nodes");
         evaluations = hz.getMap("berth.evaluations");
+        dispatches = hz.getMap("berth.dispatch.tokens");
         allocations.addIndex(IndexType.HASH, "jobId");
         allocations.addIndex(IndexType.HASH, "nodeId");
         allocations.addIndex(IndexType.HASH, "status");
@@ -49,6 +52,7 @@ public final class ClusterState {
         allocations = base.allocations;
         nodes = base.nodes;
         evaluations = base.evaluations;
+        dispatches = base.dispatches;
         this.epoch = epoch;
     }
 
@@ -81,6 +85,16 @@ public final class ClusterState {
 
     public void putJob(Job job) {
         write(jobs, job.id(), job);
+    }
+
+    /**
+     * Removes a finished job with its allocations and evaluation (the journal records each removal),
+     * allocations first, so a reader never finds allocations of a job that is gone.
+     */
+    public void removeJob(Job job, List<Allocation> allocs) {
+        for (Allocation a : allocs) allocations.delete(a.id());
+        if (job.evaluationId() != null) evaluations.delete(job.evaluationId());
+        jobs.delete(job.id());
     }
 
     // --- allocations
@@ -165,6 +179,20 @@ public final class ClusterState {
         } finally {
             nodes.unlock(id);
         }
+    }
+
+    // --- dispatches
+
+    /**
+     * Claims an idempotency token of a parameterized job for {@code childId}, for a day; returns the
+     * child an earlier dispatch with the same token made, if one did.
+     */
+    public Optional<String> claimDispatch(String parentId, String token, String childId) {
+        return Optional.ofNullable(dispatches.putIfAbsent(parentId + "/" + token, childId, 24, java.util.concurrent.TimeUnit.HOURS));
+    }
+
+    public void releaseDispatch(String parentId, String token) {
+        dispatches.remove(parentId + "/" + token);
     }
 
     // --- evaluations

@@ -16,6 +16,10 @@ public record GroupSpec(String name, int count, List<TaskSpec> tasks, List<Const
         scoring = scoring == null ? "binpack" : scoring;
     }
 
+    public GroupSpec withTasks(List<TaskSpec> t) {
+        return new GroupSpec(name, count, t, constraints, restart, reschedule, scoring, maxParallel);
+    }
+
     public boolean spread() {
         return scoring.equals("spread");
     }

@@ -5,16 +5,31 @@ import java.util.List;
 /**
  * What a user submits. Built by {@link SpecReader}, which fills defaults and checks every field.
  *
- * @param dependsOn jobs that must have ended as each one says before this one's tasks are placed
+ * @param dependsOn     jobs that must have ended as each one says before this one's tasks are placed
+ * @param periodic      null, or the schedule on which child jobs run this spec
+ * @param parameterized null, or how a dispatch of this job must look; each dispatch is a child job
  */
-public record JobSpec(String name, JobType type, int priority, List<GroupSpec> groups, List<Dependency> dependsOn) {
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record JobSpec(String name, JobType type, int priority, List<GroupSpec> groups, List<Dependency> dependsOn,
+                      Periodic periodic, Parameterized parameterized) {
     public JobSpec {
         groups = List.copyOf(groups);
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
     }
 
     public JobSpec(String name, JobType type, int priority, List<GroupSpec> groups) {
-        this(name, type, priority, groups, List.of());
+        this(name, type, priority, groups, List.of(), null, null);
+    }
+
+    /** A periodic or parameterized job runs only through its children. */
+    public boolean launchesChildren() {
+        return periodic != null || parameterized != null;
+    }
+
+    /** The spec a child runs: this one without its schedule or dispatch rules, its tasks with {@code env} added. */
+    public JobSpec child(java.util.Map<String, String> env, String payload) {
+        var kids = groups.stream().map(g -> g.withTasks(g.tasks().stream().map(t -> t.withEnv(env).withPayload(payload)).toList())).toList();
+        return new JobSpec(name, type, priority, kids, dependsOn, null, null);
     }
 
     /**

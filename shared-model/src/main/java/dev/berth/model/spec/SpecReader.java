@@ -94,8 +94,52 @@ public final class SpecReader {
         else if (groupsNode.isArray() && groupsNode.isEmpty()) r.error("groups", "must have at least one group");
         uniqueNames(groups.stream().map(GroupSpec::name).toList(), r.path("groups"), errors);
         var dependsOn = r.list("dependsOn", SpecReader::dependency);
+        var periodic = periodic(r.child("periodic"), r.path("periodic"), errors);
+        var parameterized = parameterized(r.child("parameterized"), r.path("parameterized"), errors);
+        if (periodic != null && parameterized != null) r.error("parameterized", "a job is periodic or parameterized, not both");
         r.rejectUnknown();
-        return new JobSpec(name, type, priority, groups, dependsOn);
+        return new JobSpec(name, type, priority, groups, dependsOn, periodic, parameterized);
+    }
+
+    private static Periodic periodic(JsonNode node, String path, List<FieldError> errors) {
+        if (node == null) return null;
+        var r = ObjectReader.of(node, path, errors);
+        if (r == null) return null;
+        String cron = r.requiredString("cron");
+        if (cron != null) {
+            String problem = Periodic.check(cron);
+            if (problem != null) r.error("cron", problem);
+        }
+        String zone = r.string("timeZone", "UTC");
+        try {
+            java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            r.error("timeZone", "\"" + zone + "\" is not a time zone (e.g. UTC, Europe/Berlin)");
+        }
+        var overlap = r.choice("overlap", Periodic.Overlap.ALLOW, Periodic.Overlap.class);
+        boolean enabled = r.bool("enabled", true);
+        r.rejectUnknown();
+        return new Periodic(cron, zone, overlap, enabled);
+    }
+
+    private static final Pattern META_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,62}");
+
+    private static Parameterized parameterized(JsonNode node, String path, List<FieldError> errors) {
+        if (node == null) return null;
+        var r = ObjectReader.of(node, path, errors);
+        if (r == null) return null;
+        var payload = r.choice("payload", Parameterized.Payload.OPTIONAL, Parameterized.Payload.class);
+        var required = r.strings("metaRequired");
+        var optional = r.strings("metaOptional");
+        for (String field : List.of("metaRequired", "metaOptional")) {
+            var keys = field.equals("metaRequired") ? required : optional;
+            for (int i = 0; i < keys.size(); i++) {
+                if (!META_KEY.matcher(keys.get(i)).matches()) r.error(field + "[" + i + "]", "\"" + keys.get(i) + "\" is not a key (letters, digits and _, starting with a letter)");
+            }
+        }
+        for (String k : required) if (optional.contains(k)) r.error("metaOptional", "\"" + k + "\" is required already");
+        r.rejectUnknown();
+        return new Parameterized(payload, required, optional);
     }
 
     private static JobSpec.Dependency dependency(JsonNode node, String path, List<FieldError> errors) {
@@ -182,7 +226,7 @@ public final class SpecReader {
         }
         r.rejectUnknown();
         return new TaskSpec(name, image, command, env, workdir, user, resources, network, killTimeout,
-                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores, deadline);
+                volumes, readOnlyRootfs, capAdd, capDrop, seccomp, userns, dedicatedCores, deadline, null);
     }
 
     private static final Pattern CAPABILITY = Pattern.compile("(CAP_)?[A-Z_]+|ALL", Pattern.CASE_INSENSITIVE);
