@@ -55,8 +55,7 @@ public final class Children {
 
     /** The jobs that name {@code parentId} as their parent, oldest first. */
     public static List<Job> of(ClusterState state, String parentId) {
-        return state.jobs().stream().filter(j -> parentId.equals(j.parent()))
-                .sorted(java.util.Comparator.comparing(Job::submittedAt)).toList();
+        return state.childrenOf(parentId);
     }
 
     /** Marks the job stopped and asks each node to stop its allocations; unplaced ones end at once. Blocking. */

@@ -53,7 +53,7 @@ public final class JobCollector {
     public int sweep() {
         Instant cutoff = clock.instant().minus(after);
         int removed = 0;
-        for (Job job : state.jobs()) {
+        for (Job job : state.submittedBefore(cutoff)) {
             var allocs = state.allocationsOfJob(job.id());
             var end = ended(job, allocs);
             if (end.isEmpty() || !end.get().isBefore(cutoff)) continue;

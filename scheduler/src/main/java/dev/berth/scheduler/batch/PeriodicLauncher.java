@@ -37,7 +37,7 @@ public final class PeriodicLauncher {
         var leader = state.asLeader(epoch);
         var now = clock.instant();
         int started = 0;
-        for (Job parent : state.jobs()) {
+        for (Job parent : state.periodicJobs()) {
             Periodic p = parent.spec().periodic();
             if (p == null || !p.enabled() || parent.stopped()) continue;
             Instant since = parent.lastLaunched() != null ? parent.lastLaunched() : parent.submittedAt();

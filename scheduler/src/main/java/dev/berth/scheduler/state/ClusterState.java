@@ -87,6 +87,28 @@ public final class ClusterState {
         write(jobs, job.id(), job);
     }
 
+    /** Jobs with a schedule that is on (so the leader's clock reads these, not every job). */
+    public List<Job> periodicJobs() {
+        return jobs(Predicates.equal("spec.periodic.enabled", true));
+    }
+
+    /** The runs and dispatches of one job, oldest first. */
+    public List<Job> childrenOf(String parentId) {
+        return jobs(Predicates.equal("parent", parentId)).reversed();
+    }
+
+    /**
+     * Jobs submitted before {@code t}, the only ones that can have ended before it. Compared as ISO
+     * text, which orders instants to within their fractions of a second.
+     */
+    public List<Job> submittedBefore(java.time.Instant t) {
+        return jobs(Predicates.lessThan("submittedAt", t.toString()));
+    }
+
+    private List<Job> jobs(Predicate<String, HazelcastJsonValue> p) {
+        return jobs.values(p).stream().map(v -> read(v, Job.class)).sorted(Comparator.comparing(Job::submittedAt).reversed()).toList();
+    }
+
     /**
      * Removes a finished job with its allocations and evaluation (the journal records each removal),
      * allocations first, so a reader never finds allocations of a job that is gone.
