@@ -146,22 +146,26 @@ public final class PlacementService {
 
         var outcome = new HashMap<String, int[]>();
         var failures = new HashMap<String, Map<String, Integer>>();
+        var proposed = new ArrayList<PlanApplier.Placement>();
+        var refused = new java.util.LinkedHashMap<String, String>();
         for (Ask ask : asks) {
             String jobId = ask.key().substring(0, ask.key().indexOf('/'));
             var counts = outcome.computeIfAbsent(jobId, k -> new int[2]);
+            GroupSpec group = groups.get(ask.key());
             List<String> nodes = plan.placed().getOrDefault(ask.key(), List.of());
             List<List<Allocation>> list = instances.get(ask.key());
             for (int i = 0; i < list.size(); i++) {
                 if (i < nodes.size()) {
                     String node = nodes.get(i);
                     for (Allocation a : list.get(i)) {
-                        TaskSpec task = taskOf(groups.get(ask.key()), a.task());
-                        AllocNetwork network = HostPorts.choose(task.network(), ports.computeIfAbsent(node, k -> new HashSet<>()));
-                        leader.updateAllocation(a.id(), cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(node, now).withNetwork(network))
-                                .ifPresent(p -> commands.add(new RunCommand(node, p, runnable(task, p, groups.get(ask.key()), network),
-                                        groups.get(ask.key()).restart(), epoch)));
+                        TaskSpec task = taskOf(group, a.task());
+                        try {
+                            AllocNetwork network = HostPorts.choose(task.network(), ports.computeIfAbsent(node, k -> new HashSet<>()));
+                            proposed.add(new PlanApplier.Placement(a, node, runnable(task, a, group, network, node), network, group.restart()));
+                        } catch (IllegalStateException noPort) {
+                            refused.put(a.id(), noPort.getMessage() + " on " + node);
+                        }
                     }
-                    counts[0] += list.get(i).size();
                 } else {
                     String why = "no node can run it: " + plan.failed().get(ask.key()).explain();
                     for (Allocation a : list.get(i)) {
@@ -172,6 +176,30 @@ public final class PlacementService {
             }
             var failure = plan.failed().get(ask.key());
             if (failure != null) failure.reasons().forEach((r, n) -> failures.computeIfAbsent(jobId, k -> new TreeMap<>()).merge(r, n, Integer::sum));
+        }
+
+        // The pass as one plan: checked again against each node's room now, then written; what no longer fits waits.
+        var check = PlanApplier.check(proposed, rooms());
+        refused.putAll(check.refused());
+        var written = PlanApplier.commit(check.fits(), p -> leader.updateAllocation(p.allocation().id(),
+                cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(p.nodeId(), now).withNetwork(p.network())));
+        var writtenIds = new HashSet<String>();
+        for (PlanApplier.Placement p : written) {
+            commands.add(new RunCommand(p.nodeId(), p.allocation(), p.task(), p.restart(), epoch));
+            writtenIds.add(p.allocation().id());
+            outcome.get(p.allocation().jobId())[0]++;
+        }
+        for (PlanApplier.Placement p : proposed) {
+            String id = p.allocation().id();
+            if (writtenIds.contains(id)) continue;
+            outcome.get(p.allocation().jobId())[1]++;
+            String why = refused.get(id);
+            if (why == null) continue; // not written (it changed meanwhile, or the write failed): the next pass sees it
+            try {
+                leader.updateAllocation(id, cur -> cur.placed() || why.equals(cur.reason()) ? null : cur.waiting(why, now));
+            } catch (RuntimeException e) {
+                LOG.warn("allocation {}: its reason was not written: {}", id, e.toString());
+            }
         }
         outcome.forEach((jobId, counts) -> jobs.get(jobId).ifPresent(job -> state.evaluation(job.evaluationId())
                 .filter(e -> e.status().equals("pending"))
@@ -229,7 +257,7 @@ public final class PlacementService {
      * who it is (Slurm's SLURM_ARRAY_TASK_ID, Nomad's NOMAD_ALLOC_INDEX), which the user's env
      * cannot override.
      */
-    static TaskSpec runnable(TaskSpec task, Allocation a, GroupSpec group, AllocNetwork network) {
+    static TaskSpec runnable(TaskSpec task, Allocation a, GroupSpec group, AllocNetwork network, String nodeId) {
         var resolved = network == null ? task : task.withNetwork(HostPorts.resolved(task.network(), network));
         return resolved.withEnv(Map.of(
                 "BERTH_JOB_ID", a.jobId(),
@@ -237,7 +265,7 @@ public final class PlacementService {
                 "BERTH_ALLOC_ID", a.id(),
                 "BERTH_ALLOC_INDEX", Integer.toString(a.index()),
                 "BERTH_GROUP_COUNT", Integer.toString(group.count()),
-                "BERTH_NODE_ID", a.nodeId()));
+                "BERTH_NODE_ID", nodeId));
     }
 
     private List<Candidate> candidates(Map<String, Resources> used, Map<String, Set<Integer>> ports) {
@@ -248,6 +276,21 @@ public final class PlacementService {
                     ports.getOrDefault(n.id(), Set.of()), n.labels(), n.attributes(), n.takesWork()));
         }
         return candidates;
+    }
+
+    /** Each node's room as the state says now, for the commit's second look. Blocking. */
+    private Map<String, PlanApplier.Room> rooms() {
+        var used = new HashMap<String, Resources>();
+        var ports = new HashMap<String, Set<Integer>>();
+        var jobs = new HashMap<String, Optional<Job>>();
+        for (Allocation a : state.activeAllocations()) {
+            if (a.placed()) holdOn(a, used, ports, jobs);
+        }
+        var rooms = new HashMap<String, PlanApplier.Room>();
+        for (Node n : state.nodes()) {
+            rooms.put(n.id(), new PlanApplier.Room(n.takesWork(), n.capacity(), used.getOrDefault(n.id(), Resources.NONE), ports.getOrDefault(n.id(), Set.of())));
+        }
+        return rooms;
     }
 
     /** The cluster as the placement core sees it now: every live node with what its allocations hold. Blocking. */
@@ -300,7 +343,7 @@ public final class PlacementService {
             TaskSpec task = taskOf(group, a.task());
             if (last != null) LOG.info("allocation {}: node {} has not reported on it in {}; sending it again", a.id(), a.nodeId(), RESEND_AFTER);
             else LOG.info("allocation {}: placed on {} by an earlier leader and not reported on; sending it again", a.id(), a.nodeId());
-            out.add(new RunCommand(a.nodeId(), a, runnable(task, a, group, a.network()), group.restart(), epoch));
+            out.add(new RunCommand(a.nodeId(), a, runnable(task, a, group, a.network(), a.nodeId()), group.restart(), epoch));
         }
         sent.keySet().retainAll(still);
         return out;
