@@ -252,6 +252,24 @@ class BatchJobsTest {
         assertThat(refused.body()).contains("\"path\":\"meta.size\"").contains("\"path\":\"meta.format\"").contains("\"path\":\"payload\"");
     }
 
+    @Test
+    @DisplayName("a gang of 3 on a node with room for 2 places none and says so, in the plan and on its allocations")
+    void gang() throws Exception {
+        String spec = """
+                {"name": "mpi", "groups": [{"count": 3, "gang": true, "tasks": [{"image": "busybox", "command": ["sleep", "30"],
+                 "resources": {"cpu": "800m", "memory": "8Mi"}}]}]}""";
+        var plan = new JsonObject(post("/v1/jobs/plan", spec).body());
+        assertThat(plan.getInteger("placed")).isZero();
+        assertThat(plan.getJsonArray("groups").getJsonObject(0).getString("explain")).contains("a gang of 3 places all or none, and 2 fit now");
+        String id = submit(spec);
+        await().atMost(Duration.ofSeconds(10)).until(() -> allocations(id).stream().allMatch(a -> a.getString("reason") != null
+                && a.getString("reason").contains("a gang of 3 places all or none, and 2 fit now")));
+        assertThat(allocations(id)).hasSize(3).allSatisfy(a -> assertThat(a.getString("nodeId")).isNull());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> allocations(id).stream().noneMatch(a -> a.getString("nodeId") != null));
+        HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        awaitStatus(id, "stopped", 10);
+    }
+
     // --- helpers
 
     record Result(int code, String out, String err) {

@@ -137,7 +137,7 @@ public final class CapacityApi {
         for (GroupSpec g : spec.groups()) {
             Resources each = g.tasks().stream().map(t -> t.resources()).reduce(Resources.NONE, Resources::plus);
             int bound = upperBound(cluster, each);
-            var probe = new GroupSpec(g.name(), bound, g.tasks(), g.constraints(), g.restart(), g.reschedule(), g.scoring(), 0);
+            var probe = new GroupSpec(g.name(), bound, g.tasks(), g.constraints(), g.restart(), g.reschedule(), g.scoring(), 0, false);
             var result = Simulation.run(cluster, List.of(new JobSpec(spec.name(), spec.type(), spec.priority(), List.of(probe))));
             String key = spec.name() + "#0/" + g.name();
             var nodes = result.plan().placed().getOrDefault(key, List.of());

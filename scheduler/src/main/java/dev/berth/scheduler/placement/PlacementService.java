@@ -142,7 +142,11 @@ public final class PlacementService {
         }
         // Higher priority first: the core places asks in the order given when they compete.
         asks.sort(Comparator.comparingInt((Ask a) -> -jobs.get(a.key().substring(0, a.key().indexOf('/'))).map(j -> j.spec().priority()).orElse(0)));
-        Plan plan = PlacementCore.place(candidates, asks);
+        var gangs = new HashSet<String>();
+        groups.forEach((key, g) -> {
+            if (g.gang()) gangs.add(key);
+        });
+        Plan plan = Gangs.place(candidates, asks, gangs);
 
         var outcome = new HashMap<String, int[]>();
         var failures = new HashMap<String, Map<String, Integer>>();

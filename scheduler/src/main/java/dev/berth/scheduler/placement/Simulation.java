@@ -25,6 +25,7 @@ public final class Simulation {
     public static Result run(List<Candidate> nodes, List<JobSpec> jobs) {
         var asks = new ArrayList<Ask>();
         var tasksPerInstance = new TreeMap<String, Integer>();
+        var gangs = new HashSet<String>();
         int j = 0;
         for (JobSpec job : jobs) {
             String jobKey = job.name() + "#" + j++;
@@ -37,10 +38,11 @@ public final class Simulation {
                 String key = jobKey + "/" + g.name();
                 asks.add(new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread()));
                 tasksPerInstance.put(key, g.tasks().size());
+                if (g.gang()) gangs.add(key);
             }
         }
         long t0 = System.nanoTime();
-        Plan plan = PlacementCore.place(nodes, asks);
+        Plan plan = Gangs.place(nodes, asks, gangs);
         double ms = (System.nanoTime() - t0) / 1e6;
         int placed = 0, unplaced = 0;
         var used = new HashSet<String>();

@@ -150,6 +150,6 @@ class CapacityTest {
     static JobSpec withCount(JobSpec s, int count) {
         var g = s.groups().getFirst();
         return new JobSpec(s.name(), s.type(), s.priority(), List.of(new dev.berth.model.spec.GroupSpec(g.name(), count, g.tasks(),
-                g.constraints(), g.restart(), g.reschedule(), g.scoring(), 0)));
+                g.constraints(), g.restart(), g.reschedule(), g.scoring(), 0, false)));
     }
 }

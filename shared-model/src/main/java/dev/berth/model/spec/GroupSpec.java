@@ -7,9 +7,10 @@ import java.util.List;
  *
  * @param scoring     "binpack" (default: fill nodes) or "spread" (one instance per least-loaded node)
  * @param maxParallel at most this many instances placed at once (Slurm's {@code --array=…%N}); 0: no limit
+ * @param gang        all its waiting instances are placed at once or none are (MPI-style work)
  */
 public record GroupSpec(String name, int count, List<TaskSpec> tasks, List<Constraint> constraints,
-                        RestartPolicy restart, ReschedulePolicy reschedule, String scoring, int maxParallel) {
+                        RestartPolicy restart, ReschedulePolicy reschedule, String scoring, int maxParallel, boolean gang) {
     public GroupSpec {
         tasks = List.copyOf(tasks);
         constraints = List.copyOf(constraints);
@@ -17,7 +18,7 @@ public record GroupSpec(String name, int count, List<TaskSpec> tasks, List<Const
     }
 
     public GroupSpec withTasks(List<TaskSpec> t) {
-        return new GroupSpec(name, count, t, constraints, restart, reschedule, scoring, maxParallel);
+        return new GroupSpec(name, count, t, constraints, restart, reschedule, scoring, maxParallel, gang);
     }
 
     public boolean spread() {

@@ -174,8 +174,10 @@ public final class SpecReader {
         String scoring = r.string("scoring", "binpack");
         if (!scoring.equals("binpack") && !scoring.equals("spread")) r.error("scoring", "\"" + scoring + "\" is not one of binpack, spread");
         int maxParallel = (int) r.integer("maxParallel", 0, 0, MAX_COUNT);
+        boolean gang = r.bool("gang", false);
+        if (gang && maxParallel > 0 && maxParallel < count) r.error("gang", "a gang places all " + count + " at once, so maxParallel " + maxParallel + " would hold it back for ever");
         r.rejectUnknown();
-        return new GroupSpec(name, count, tasks, constraints, restart, reschedule, scoring, maxParallel);
+        return new GroupSpec(name, count, tasks, constraints, restart, reschedule, scoring, maxParallel, gang);
     }
 
     private static TaskSpec task(JsonNode node, String path, List<FieldError> errors, String groupName, boolean only) {
