@@ -28,6 +28,9 @@ import java.util.TreeSet;
  * whole batch is packed together. Nodes alike in free room and feasibility reuse the combination
  * found for the first of them, which keeps large clusters fast. {@code spread} instances go one by
  * one to the least loaded feasible node.
+ *
+ * <p>Priority holds across all of it: the asks of a higher priority are placed, spread and packed,
+ * before any ask of a lower one is looked at.
  */
 public final class PlacementCore {
     /**
@@ -118,12 +121,18 @@ public final class PlacementCore {
         }
 
         Plan run() {
-            var packing = new ArrayList<Integer>();
-            for (int a = 0; a < asks.size(); a++) {
-                if (asks.get(a).spread()) spread(a);
-                else packing.add(a);
+            // Priority holds: each tier (spread asks, then packed ones) is placed before a lower tier sees the room;
+            // within a tier the packing is free to order by size, which is what keeps it near the optimum.
+            var tiers = new TreeMap<Integer, List<Integer>>(Comparator.reverseOrder());
+            for (int a = 0; a < asks.size(); a++) tiers.computeIfAbsent(asks.get(a).priority(), k -> new ArrayList<>()).add(a);
+            for (List<Integer> tier : tiers.values()) {
+                var packing = new ArrayList<Integer>();
+                for (int a : tier) {
+                    if (asks.get(a).spread()) spread(a);
+                    else packing.add(a);
+                }
+                if (!packing.isEmpty()) pack(packing.stream().mapToInt(Integer::intValue).toArray());
             }
-            if (!packing.isEmpty()) pack(packing.stream().mapToInt(Integer::intValue).toArray());
             var failed = new LinkedHashMap<String, Plan.Failure>();
             for (int a = 0; a < asks.size(); a++) {
                 if (left[a] > 0) failed.put(asks.get(a).key(), new Plan.Failure(left[a], reasons(a)));

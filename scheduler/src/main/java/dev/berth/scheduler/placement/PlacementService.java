@@ -136,7 +136,7 @@ public final class PlacementService {
             Resources each = first.stream().map(Allocation::resources).reduce(Resources.NONE, Resources::plus);
             var groupPorts = new HashSet<Integer>();
             group.tasks().forEach(t -> groupPorts.addAll(staticPorts(t)));
-            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, HostNetwork.constraints(group), group.spread()));
+            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, HostNetwork.constraints(group), group.spread(), job.get().spec().priority()));
             instances.put(e.getKey(), new ArrayList<>(e.getValue().values()));
             groups.put(e.getKey(), group);
         }

@@ -36,7 +36,7 @@ public final class Simulation {
                     if (p.staticPort() != null) ports.add(p.staticPort());
                 });
                 String key = jobKey + "/" + g.name();
-                asks.add(new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread()));
+                asks.add(new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread(), job.priority()));
                 tasksPerInstance.put(key, g.tasks().size());
                 if (g.gang()) gangs.add(key);
             }
