@@ -47,7 +47,8 @@ export function showNotice(text) {
  */
 export function live(query, refresh, ms = 400, filter = () => true) {
   const later = throttle(refresh, ms);
-  const stop = events(query, (kind, data) => { if (filter(kind, data)) later(kind, data); }, (state, why) => {
+  // "ready" comes once the server watches: read again then, for what changed before (and during a reconnect)
+  const stop = events(query, (kind, data) => { if (kind === 'ready' || filter(kind, data)) later(kind, data); }, (state, why) => {
     liveState.textContent = state === 'live' ? '● live' : state === 'reconnecting' ? '○ reconnecting…' : '';
     liveState.title = why || '';
     liveState.dataset.state = state;

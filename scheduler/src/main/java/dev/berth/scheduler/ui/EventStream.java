@@ -19,7 +19,8 @@ import java.util.Set;
  * itself instead of polling. Each event names what changed ({@code job}, {@code allocation},
  * {@code node}, {@code evaluation}) and its ids; the page reads the current state from the API. Changes
  * are coalesced per entry for 250 ms (a node's heartbeats, an allocation's quick steps), and a comment
- * every 15 s keeps proxies from closing an idle stream.
+ * every 15 s keeps proxies from closing an idle stream. The first event, {@code ready}, comes once
+ * the stream is watching: what changed before it, a reader must read from the API.
  *
  * <p>Query: {@code topics} (comma-separated kinds, default all), {@code job} and {@code node} to
  * keep only the changes that name that job or node.
@@ -85,7 +86,7 @@ public final class EventStream {
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        res.write("retry: 2000\n: watching " + String.join(",", new java.util.TreeSet<>(filter.kinds())) + "\n\n");
+        res.write("retry: 2000\n\n");
         Context context = vertx.getOrCreateContext();
         Map<String, Change> pending = new LinkedHashMap<>(); // touched on the context only
         boolean[] closed = {false};
@@ -118,6 +119,9 @@ public final class EventStream {
             });
         }), false).onSuccess(w -> {
             watch[0] = w;
+            // only now is every later change on its way here: a page reads its state again on "ready",
+            // so that nothing changed between its first read and this moment stays unseen
+            if (!closed[0]) res.write(": watching " + String.join(",", new java.util.TreeSet<>(filter.kinds())) + "\nevent: ready\ndata: {}\n\n");
             if (closed[0]) vertx.executeBlocking(() -> {
                 w.close();
                 return null;
