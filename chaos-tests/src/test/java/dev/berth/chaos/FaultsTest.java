@@ -62,6 +62,9 @@ class FaultsTest {
         for (int i = 1; i <= executors; i++) cluster.startExecutor(i);
         await("every node ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> cluster.readyNodes(cluster.api(1)).size() == executors);
+        // every member, not only a majority: a test may send to any of them (a third JVM can start seconds after the others)
+        await("every member answers").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> java.util.stream.IntStream.rangeClosed(1, schedulers).allMatch(i -> cluster.health(i) != null));
         await("a leader").atMost(Duration.ofSeconds(60)).until(() -> cluster.leader() > 0);
     }
 
