@@ -38,7 +38,9 @@ public record Dispatch(Map<String, String> meta, String payload, String idempote
                 }
             }
         }
-        for (String k : rules.metaRequired()) if (!meta.containsKey(k) && !(metaNode instanceof JsonObject m && m.containsKey(k))) errors.add(new FieldError("meta." + k, "is required"));
+        // a key given with a bad value has its own error already
+        JsonObject given = metaNode instanceof JsonObject m ? m : new JsonObject();
+        for (String k : rules.metaRequired()) if (!given.containsKey(k)) errors.add(new FieldError("meta." + k, "is required"));
         Object payloadNode = body.getValue("payload");
         String payload = null;
         if (payloadNode != null && !(payloadNode instanceof String)) errors.add(new FieldError("payload", "must be a base64 string"));

@@ -43,7 +43,7 @@ public final class PeriodicLauncher {
             Instant since = parent.lastLaunched() != null ? parent.lastLaunched() : parent.submittedAt();
             Optional<Instant> due = p.latestDue(now).filter(slot -> slot.isAfter(since));
             if (due.isEmpty()) continue;
-            if (launch(leader, parent, due.get(), "periodic run", now).isPresent()) started++;
+            if (launch(leader, parent, due.get(), false, now).isPresent()) started++;
             // read again just before: a user may have stopped it meanwhile, and that must stay
             state.job(parent.id()).filter(j -> !j.stopped()).ifPresent(j -> leader.putJob(j.launched(due.get())));
         }
@@ -53,20 +53,21 @@ public final class PeriodicLauncher {
     /** A run now, whatever the schedule says ({@code POST /v1/jobs/{id}/periodic/force}). Blocking. */
     public Optional<Job> force(Job parent) {
         var now = clock.instant();
-        return launch(state, parent, now, "periodic run forced", now);
+        return launch(state, parent, now, true, now);
     }
 
-    private Optional<Job> launch(ClusterState writer, Job parent, Instant slot, String trigger, Instant now) {
+    /** @param forced asked for by a user: it runs even where {@code forbid} would skip a scheduled run */
+    private Optional<Job> launch(ClusterState writer, Job parent, Instant slot, boolean forced, Instant now) {
         var overlap = parent.spec().periodic().overlap();
         var active = Children.of(state, parent.id()).stream()
                 .filter(c -> !terminal(JobStatus.of(c, state.allocationsOfJob(c.id())))).toList();
-        if (!active.isEmpty() && overlap == Periodic.Overlap.FORBID && trigger.equals("periodic run")) {
+        if (!active.isEmpty() && overlap == Periodic.Overlap.FORBID && !forced) {
             LOG.info("periodic job {}: the run of {} is skipped: {} still runs (overlap: forbid)", parent.id(), slot, active.getFirst().id());
             return Optional.empty();
         }
         if (overlap == Periodic.Overlap.REPLACE) active.forEach(c -> Children.stop(vertx, writer, c, now));
         String id = parent.id() + ".periodic-" + slot.getEpochSecond();
-        var child = Children.create(writer, parent, id, parent.spec().child(Map.of(), null), trigger, now);
+        var child = Children.create(writer, parent, id, parent.spec().child(Map.of(), null), forced ? "periodic run forced" : "periodic run", now);
         child.ifPresent(c -> LOG.info("periodic job {}: started run {}", parent.id(), c.id()));
         return child;
     }
