@@ -104,7 +104,7 @@ final class JobCommands {
         }
     }
 
-    @Command(name = "plan", description = "Dry run: where each group's instances would go now, and why not. Nothing changes.")
+    @Command(name = "plan", description = "Dry run: where each group's instances would go now, what they would preempt, and why not. Nothing changes.")
     static final class Plan implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ApiOptions api;
@@ -125,6 +125,12 @@ final class JobCommands {
                 out.printf("  %s: %d of %d on %s%s%n", g.getString("group"), g.getInteger("count") - g.getInteger("unplaced"), g.getInteger("count"),
                         nodes.isEmpty() ? "no node" : String.join(", ", nodes),
                         g.getInteger("unplaced") > 0 ? "; " + g.getInteger("unplaced") + " unplaced: " + g.getString("explain") : "");
+                var preempts = g.getJsonArray("preempts", new io.vertx.core.json.JsonArray());
+                if (!preempts.isEmpty()) out.printf("    would preempt %d allocation(s):%n", preempts.size());
+                for (int k = 0; k < preempts.size(); k++) {
+                    var e = preempts.getJsonObject(k);
+                    out.printf("      %s of job %s on %s (%s)%n", e.getString("allocation"), e.getString("job"), e.getString("node"), e.getString("why"));
+                }
             }
             return p.getInteger("unplaced") == 0 ? 0 : 2;
         }

@@ -49,6 +49,9 @@ final class SchedulerCommand implements Callable<Integer> {
 
     @Option(names = "--job-gc-after", paramLabel = "DURATION", description = "remove jobs that ended longer ago than this, with their allocations and logs (default 24h)")
     String jobGcAfter;
+
+    @Option(names = "--share-half-life", paramLabel = "DURATION", description = "how fast the fair share forgets a queue's past usage: it counts half after this long (default 24h)")
+    String shareHalfLife;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
     String kafka;
     @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")

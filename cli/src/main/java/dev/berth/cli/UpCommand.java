@@ -55,6 +55,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--job-gc-after", paramLabel = "DURATION", description = "remove jobs that ended longer ago than this, with their allocations and logs (default 24h)")
     String jobGcAfter;
 
+    @Option(names = "--share-half-life", paramLabel = "DURATION", description = "how fast the fair share forgets a queue's past usage: it counts half after this long (default 24h)")
+    String shareHalfLife;
+
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
 
     @Option(names = "--bridge", defaultValue = "berth0", paramLabel = "NAME", description = "the node's container bridge (default ${DEFAULT-VALUE})")

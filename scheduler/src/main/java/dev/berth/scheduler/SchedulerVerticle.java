@@ -70,7 +70,7 @@ public final class SchedulerVerticle extends VerticleBase {
             if (config.stateDir() != null) audit = new AuditLog(config.stateDir().resolve("audit.jsonl"));
             return state;
         }).compose(state -> {
-            var placement = new PlacementService(vertx, state, clock, leadership);
+            var placement = new PlacementService(vertx, state, clock, leadership, config.shareHalfLife());
             vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
             new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.passIfLeading());

@@ -7,10 +7,12 @@ public enum AllocationStatus {
     @JsonProperty("running") RUNNING,
     @JsonProperty("complete") COMPLETE,
     @JsonProperty("failed") FAILED,
-    @JsonProperty("lost") LOST;
+    @JsonProperty("lost") LOST,
+    /** Stopped to make room for work of a much higher priority, or for a queue taking back its quota; replaced at once. */
+    @JsonProperty("preempted") PREEMPTED;
 
     public boolean terminal() {
-        return this == COMPLETE || this == FAILED || this == LOST;
+        return this != PENDING && this != RUNNING;
     }
 
     public String wire() {

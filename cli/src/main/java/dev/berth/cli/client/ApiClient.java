@@ -69,6 +69,11 @@ public final class ApiClient {
         }
     }
 
+    public String put(String path, String json) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public String delete(String path) throws IOException {
         return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
     }

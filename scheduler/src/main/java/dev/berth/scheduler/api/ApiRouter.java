@@ -31,6 +31,7 @@ public final class ApiRouter {
         new JobsApi(vertx, state, clock, placement).routes(r, body);
         new AllocationsApi(vertx, state).routes(r);
         new NodesApi(vertx, state, clock, placement).routes(r, body);
+        new QueuesApi(vertx, state, clock, placement).routes(r, body);
         new ImagesApi(vertx, state).routes(r, body);
         new CapacityApi(vertx, state, placement, planner).routes(r, body);
         new AclApi(vertx, tokens).routes(r, body);

@@ -149,6 +149,7 @@ final class JobsApi {
                         String dep = spec.dependsOn().get(i).job();
                         if (state.job(dep).isEmpty()) refused.add(new dev.berth.model.spec.FieldError("dependsOn[" + i + "].job", "no job with id \"" + dep + "\""));
                     }
+                    refused.addAll(sharing(spec, ctx.get(dev.berth.scheduler.acl.Gate.TOKEN)));
                     if (refused.isEmpty()) dev.berth.scheduler.batch.Children.store(state, job, "job submitted", now);
                     return refused;
                 }).onSuccess(refused -> {
@@ -169,7 +170,7 @@ final class JobsApi {
         switch (SpecReader.read(ctx.body().asString(), ctx.request().getHeader("Content-Type"))) {
             case SpecResult.Invalid invalid -> Http.errors(ctx, invalid.errors());
             case SpecResult.Valid valid -> reply(ctx, 200, blocking(vertx, () -> {
-                var result = Simulation.run(placement.snapshot(), List.of(valid.spec()));
+                var result = placement.whatIf(List.of(valid.spec()));
                 var groups = new JsonArray();
                 for (GroupSpec g : valid.spec().groups()) {
                     String key = valid.spec().name() + "#0/" + g.name();
@@ -178,12 +179,41 @@ final class JobsApi {
                     var view = new JsonObject().put("group", g.name()).put("count", g.count())
                             .put("nodes", new JsonArray(new ArrayList<>(nodes))).put("unplaced", failure == null ? 0 : failure.count());
                     if (failure != null) view.put("reasons", new JsonObject(new java.util.HashMap<>(failure.reasons()))).put("explain", failure.explain());
+                    var preempts = new JsonArray();
+                    for (var e : result.evictions()) {
+                        if (!e.forKey().equals(key)) continue;
+                        preempts.add(new JsonObject().put("allocation", e.victim().id()).put("job", e.victim().jobId())
+                                .put("node", e.nodeId()).put("priority", e.victim().priority()).put("queue", e.victim().queue()).put("why", e.why()));
+                    }
+                    view.put("preempts", preempts);
                     groups.add(view);
                 }
-                return new JsonObject().put("placed", result.placed()).put("unplaced", result.unplaced())
+                return new JsonObject().put("placed", result.placed()).put("unplaced", result.unplaced()).put("preempts", result.evictions().size())
                         .put("nodesUsed", result.nodesUsed()).put("groups", groups);
             }));
         }
+    }
+
+    /**
+     * A job's queue must exist ({@code default} always does), so that a misspelt name fails here
+     * rather than waiting forever; and opting out of preemption takes an operate token once tokens are in use.
+     */
+    private List<dev.berth.model.spec.FieldError> sharing(JobSpec spec, dev.berth.scheduler.acl.Token token) {
+        var out = new ArrayList<dev.berth.model.spec.FieldError>();
+        if (!spec.queue().equals(JobSpec.DEFAULT_QUEUE)) {
+            var queues = state.queues();
+            if (!queues.containsKey(spec.queue())) {
+                var known = new java.util.TreeSet<>(queues.keySet());
+                known.add(JobSpec.DEFAULT_QUEUE);
+                out.add(new dev.berth.model.spec.FieldError("queue", "no queue named \"" + spec.queue() + "\" (queues: " + String.join(", ", known)
+                        + "); make it with berth queue set " + spec.queue() + " or PUT /v1/queues/" + spec.queue()));
+            }
+        }
+        if (!spec.preemptible() && token != null && !token.policy().allows(dev.berth.scheduler.acl.Policy.OPERATE)) {
+            out.add(new dev.berth.model.spec.FieldError("preemptible", "false needs an operate token; this one (" + token.name() + ") is "
+                    + token.policy().label()));
+        }
+        return out;
     }
 
     private void list(RoutingContext ctx) {

@@ -28,6 +28,10 @@ public record Ask(String key, int count, Resources each, Set<Integer> staticPort
         return new Ask(key, count, each, staticPorts, constraints, spread, p);
     }
 
+    public Ask withCount(int n) {
+        return new Ask(key, n, each, staticPorts, constraints, spread, priority);
+    }
+
     public static Ask of(String key, int count, Resources each) {
         return new Ask(key, count, each, Set.of(), List.of(), false);
     }

@@ -49,6 +49,15 @@ public final class PlacementCore {
         return new Run(candidates, asks).run();
     }
 
+    /** Why the ask can never go to this node as it is (null: it can): eligibility, constraints, static ports. */
+    static String staticMisfit(Ask ask, Candidate node) {
+        if (!node.eligible()) return "node not eligible";
+        String unmet = Constraints.unmet(ask.constraints(), node);
+        if (unmet != null) return unmet;
+        for (int p : ask.staticPorts()) if (node.usedPorts().contains(p)) return "port " + p + " taken";
+        return null;
+    }
+
     /** One placement run: mutable working state over immutable inputs. */
     private static final class Run {
         final List<Candidate> nodes;
@@ -110,14 +119,6 @@ public final class PlacementCore {
             v[2] = r.pids();
             for (int d = 3; d < dims.size(); d++) v[d] = r.extended().getOrDefault(dims.get(d), 0L);
             return v;
-        }
-
-        static String staticMisfit(Ask ask, Candidate node) {
-            if (!node.eligible()) return "node not eligible";
-            String unmet = Constraints.unmet(ask.constraints(), node);
-            if (unmet != null) return unmet;
-            for (int p : ask.staticPorts()) if (node.usedPorts().contains(p)) return "port " + p + " taken";
-            return null;
         }
 
         Plan run() {

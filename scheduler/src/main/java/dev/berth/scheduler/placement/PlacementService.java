@@ -55,7 +55,10 @@ public final class PlacementService {
     private final Map<String, Instant> sent = new java.util.concurrent.ConcurrentHashMap<>();
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofSeconds(15);
 
-    public PlacementService(Vertx vertx, ClusterState state, Clock clock, Leadership leadership) {
+    private final java.time.Duration shareHalfLife;
+
+    public PlacementService(Vertx vertx, ClusterState state, Clock clock, Leadership leadership, java.time.Duration shareHalfLife) {
+        this.shareHalfLife = shareHalfLife;
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
@@ -85,7 +88,10 @@ public final class PlacementService {
         passRunning = true;
         passWanted = false;
         vertx.executeBlocking(this::pass, false)
-                .onSuccess(this::send)
+                .onSuccess(out -> {
+                    stop(out.stops());
+                    send(out.runs());
+                })
                 .onFailure(e -> LOG.warn("placement pass failed: {}", e.toString()))
                 .onComplete(x -> {
                     passRunning = false;
@@ -101,15 +107,29 @@ public final class PlacementService {
     record RunCommand(String nodeId, Allocation allocation, TaskSpec task, RestartPolicy restart, long epoch) {
     }
 
-    private List<RunCommand> pass() {
-        long epoch = leadership.epoch();
-        if (epoch == 0) return List.of();
-        var leader = state.asLeader(epoch);
-        var now = clock.instant();
+    /** An allocation preempted in a pass, to be stopped on its node. */
+    record StopCommand(String nodeId, String allocationId) {
+    }
+
+    /** What a pass sends: stops of the allocations it preempted, then the runs of what it placed. */
+    record Outgoing(List<RunCommand> runs, List<StopCommand> stops) {
+    }
+
+    /** The cluster and its waiting work as a pass reads them. */
+    private record Work(List<Allocation> active, Map<String, Optional<Job>> jobs, Map<String, Set<Integer>> ports,
+                        List<Candidate> candidates, List<Preemption.Running> running, List<Ask> asks, List<FairShare.Waiting> waiting,
+                        Map<String, List<List<Allocation>>> instances, Map<String, GroupSpec> groups, SharedPass.Input input) {
+    }
+
+    /**
+     * Reads what a pass needs, blocking: every node's room, what runs, and the waiting instances by
+     * group (each instance the allocations of its tasks), less what {@link #holdBack} keeps back. The
+     * leader's pass writes why work is held back and the queues' recent usage ({@code leader} given);
+     * an explanation only reads.
+     */
+    private Work work(ClusterState leader, Instant now) {
         var active = state.activeAllocations();
-        var commands = new ArrayList<RunCommand>(unacknowledged(active, epoch, now));
         var jobs = new HashMap<String, Optional<Job>>();
-        // Waiting instances by group, each instance the allocations of its tasks.
         var waiting = new TreeMap<String, TreeMap<Integer, List<Allocation>>>();
         var used = new HashMap<String, Resources>();
         var ports = new HashMap<String, Set<Integer>>();
@@ -121,11 +141,13 @@ public final class PlacementService {
                         .computeIfAbsent(a.index(), k -> new ArrayList<>()).add(a);
             }
         }
-        if (waiting.isEmpty()) return commands;
-        holdBack(waiting, active, jobs, leader, now);
-        if (waiting.isEmpty()) return commands;
+        var queues = state.queues();
+        var running = running(active, jobs);
         var candidates = candidates(used, ports);
+        var recent = recentShares(running, candidates, now, leader != null);
+        if (!waiting.isEmpty()) holdBack(waiting, active, jobs, leader, now);
         var asks = new ArrayList<Ask>();
+        var waitingWork = new ArrayList<FairShare.Waiting>();
         var instances = new HashMap<String, List<List<Allocation>>>();
         var groups = new HashMap<String, GroupSpec>();
         for (var e : waiting.entrySet()) {
@@ -136,17 +158,40 @@ public final class PlacementService {
             Resources each = first.stream().map(Allocation::resources).reduce(Resources.NONE, Resources::plus);
             var groupPorts = new HashSet<Integer>();
             group.tasks().forEach(t -> groupPorts.addAll(staticPorts(t)));
-            asks.add(new Ask(e.getKey(), e.getValue().size(), each, groupPorts, HostNetwork.constraints(group), group.spread(), job.get().spec().priority()));
+            var ask = new Ask(e.getKey(), e.getValue().size(), each, groupPorts, HostNetwork.constraints(group), group.spread(), job.get().spec().priority());
+            asks.add(ask);
+            waitingWork.add(new FairShare.Waiting(ask, job.get().id(), job.get().spec().queue(), job.get().submittedAt(), group.gang(), job.get().spec().preemptible()));
             instances.put(e.getKey(), new ArrayList<>(e.getValue().values()));
             groups.put(e.getKey(), group);
         }
-        // Higher priority first: the core places asks in the order given when they compete.
-        asks.sort(Comparator.comparingInt((Ask a) -> -jobs.get(a.key().substring(0, a.key().indexOf('/'))).map(j -> j.spec().priority()).orElse(0)));
-        var gangs = new HashSet<String>();
-        groups.forEach((key, g) -> {
-            if (g.gang()) gangs.add(key);
-        });
-        Plan plan = Gangs.place(candidates, asks, gangs);
+        var input = new SharedPass.Input(candidates, running, waitingWork, queues, recent);
+        return new Work(active, jobs, ports, candidates, running, asks, waitingWork, instances, groups, input);
+    }
+
+    /** The waiting work in the order the next pass would take it, with where each group stands and why it waits. Blocking. */
+    public record Explanation(SharedPass.Input input, SharedPass.Decision decision) {
+    }
+
+    public Explanation explain() {
+        var work = work(null, clock.instant());
+        return new Explanation(work.input(), SharedPass.run(work.input()));
+    }
+
+    private Outgoing pass() {
+        long epoch = leadership.epoch();
+        if (epoch == 0) return new Outgoing(List.of(), List.of());
+        var leader = state.asLeader(epoch);
+        var now = clock.instant();
+        var work = work(leader, now);
+        var commands = new ArrayList<RunCommand>(unacknowledged(work.active(), epoch, now));
+        if (work.asks().isEmpty()) return new Outgoing(commands, List.of());
+        var jobs = work.jobs();
+        var ports = work.ports();
+        var asks = work.asks();
+        var instances = work.instances();
+        var groups = work.groups();
+        var decision = SharedPass.run(work.input());
+        Plan plan = decision.plan();
 
         var outcome = new HashMap<String, int[]>();
         var failures = new HashMap<String, Map<String, Integer>>();
@@ -171,7 +216,7 @@ public final class PlacementService {
                         }
                     }
                 } else {
-                    String why = "no node can run it: " + plan.failed().get(ask.key()).explain();
+                    String why = waitingReason(plan.failed().get(ask.key()));
                     for (Allocation a : list.get(i)) {
                         leader.updateAllocation(a.id(), cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now));
                     }
@@ -182,6 +227,9 @@ public final class PlacementService {
             if (failure != null) failure.reasons().forEach((r, n) -> failures.computeIfAbsent(jobId, k -> new TreeMap<>()).merge(r, n, Integer::sum));
         }
 
+        // Victims first: their room is their preemptor's once they are marked (a victim that changed meanwhile is not, and
+        // its preemptor finds no room at commit and waits).
+        var stops = preempt(decision.evictions(), leader, now);
         // The pass as one plan: checked again against each node's room now, then written; what no longer fits waits.
         var check = PlanApplier.check(proposed, rooms());
         refused.putAll(check.refused());
@@ -208,7 +256,79 @@ public final class PlacementService {
         outcome.forEach((jobId, counts) -> jobs.get(jobId).ifPresent(job -> state.evaluation(job.evaluationId())
                 .filter(e -> e.status().equals("pending"))
                 .ifPresent(e -> leader.putEvaluation(e.complete(counts[0], counts[1], failures.getOrDefault(jobId, Map.of()), now)))));
-        return commands;
+        return new Outgoing(commands, stops);
+    }
+
+    /** "no node can run it: insufficient cpu on 3 nodes", or, when the work itself waits (its quota, its turn), "waiting: …". */
+    public static String waitingReason(Plan.Failure f) {
+        boolean aboutTheWork = f.reasons().containsValue(0);
+        return (aboutTheWork ? "waiting: " : "no node can run it: ") + f.explain();
+    }
+
+    /**
+     * Marks each victim preempted (stopping, its room its preemptor's) and makes the allocation that
+     * takes its instance up again, attempt unchanged; returns the stops to send.
+     */
+    private List<StopCommand> preempt(List<Preemption.Eviction> evictions, ClusterState leader, Instant now) {
+        var stops = new ArrayList<StopCommand>();
+        for (Preemption.Eviction e : evictions) {
+            String newId = dev.berth.scheduler.state.Ids.allocation();
+            try {
+                var marked = leader.updateAllocation(e.victim().id(), cur -> cur.status().terminal() || cur.stopRequested() || !cur.current()
+                        ? null : cur.preempt(e.forJob(), now).replacedBy(newId, now));
+                if (marked.isEmpty()) continue;
+                leader.createAllocation(marked.get().resumed(newId, now));
+                stops.add(new StopCommand(e.nodeId(), e.victim().id()));
+                LOG.info("allocation {} of job {} preempted on {} for job {}: {}", e.victim().id(), e.victim().jobId(), e.nodeId(), e.forJob(), e.why());
+            } catch (RuntimeException ex) {
+                LOG.warn("allocation {}: its preemption was not written: {}", e.victim().id(), ex.toString());
+            }
+        }
+        return stops;
+    }
+
+    /** Placed allocations that preemption may weigh: live, not being stopped, with their job's priority, queue and opt-out. */
+    private List<Preemption.Running> running(List<Allocation> active, Map<String, Optional<Job>> jobs) {
+        var out = new ArrayList<Preemption.Running>();
+        for (Allocation a : active) {
+            if (!a.placed() || a.stopRequested()) continue;
+            var job = jobs.computeIfAbsent(a.jobId(), state::job);
+            if (job.isEmpty()) continue;
+            var spec = job.get().spec();
+            out.add(new Preemption.Running(a.id(), a.jobId(), spec.queue(), a.nodeId(), a.resources(), spec.priority(), spec.preemptible(), a.startedAt()));
+        }
+        return out;
+    }
+
+    /** When the queues' recent usage was last written. */
+    private Instant usageWritten = Instant.EPOCH;
+
+    /**
+     * Each queue's decayed average share, brought up to date with what it holds now (written at most
+     * once a second, so a burst of passes costs no more writes).
+     */
+    private Map<String, Double> recentShares(List<Preemption.Running> running, List<Candidate> nodes, Instant now, boolean mayWrite) {
+        var all = new ArrayList<Resources>();
+        nodes.forEach(c -> all.add(c.capacity()));
+        var dims = Vec.dims(all);
+        Vec total = Vec.zero(dims);
+        nodes.stream().filter(Candidate::eligible).forEach(c -> total.add(Vec.of(c.capacity(), dims), 1));
+        var held = new HashMap<String, Vec>();
+        for (var r : running) held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+        var usage = new HashMap<>(state.queueUsage());
+        boolean write = mayWrite && now.isAfter(usageWritten.plusSeconds(1));
+        var out = new HashMap<String, Double>();
+        var names = new HashSet<>(usage.keySet());
+        names.addAll(held.keySet());
+        for (String q : names) {
+            var before = usage.getOrDefault(q, RecentUsage.none(now));
+            double share = held.containsKey(q) ? held.get(q).dominantShare(total) : 0;
+            var after = before.advance(share, now, shareHalfLife);
+            out.put(q, after.average(shareHalfLife));
+            if (write) state.putQueueUsage(q, after);
+        }
+        if (write) usageWritten = now;
+        return out;
     }
 
     /**
@@ -217,7 +337,10 @@ public final class PlacementService {
      * those of a group beyond its {@code maxParallel}.
      */
     private void holdBack(TreeMap<String, TreeMap<Integer, List<Allocation>>> waiting, List<Allocation> active,
-                          Map<String, Optional<Job>> jobs, ClusterState leader, Instant now) {
+                          Map<String, Optional<Job>> jobs, ClusterState writer, Instant now) {
+        // without a writer (an explanation) nothing is written, only taken out
+        java.util.function.BiConsumer<String, java.util.function.UnaryOperator<Allocation>> update =
+                writer == null ? (id, change) -> { } : writer::updateAllocation;
         var statuses = new HashMap<String, Optional<dev.berth.model.JobStatus>>();
         java.util.function.Function<String, Optional<dev.berth.model.JobStatus>> statusOf = id -> statuses.computeIfAbsent(id,
                 k -> state.job(k).map(j -> dev.berth.model.JobStatus.of(j, state.allocationsOfJob(k))));
@@ -233,13 +356,13 @@ public final class PlacementService {
             if (job.isEmpty()) continue;
             var verdict = Dependencies.of(job.get().spec().dependsOn(), statusOf);
             if (verdict instanceof Dependencies.Verdict.Wait(String why)) {
-                instances.values().forEach(list -> list.forEach(a -> leader.updateAllocation(a.id(),
+                instances.values().forEach(list -> list.forEach(a -> update.accept(a.id(),
                         cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now))));
                 it.remove();
                 continue;
             }
             if (verdict instanceof Dependencies.Verdict.Never(String why)) {
-                instances.values().forEach(list -> list.forEach(a -> leader.updateAllocation(a.id(),
+                instances.values().forEach(list -> list.forEach(a -> update.accept(a.id(),
                         cur -> cur.placed() || cur.status().terminal() ? null : cur.end(AllocationStatus.FAILED, why, now))));
                 it.remove();
                 continue;
@@ -249,7 +372,7 @@ public final class PlacementService {
             int room = Math.max(0, limit - placedInstances.getOrDefault(e.getKey(), Set.of()).size());
             String why = "waiting: maxParallel " + limit + " (" + (limit - room) + " placed)";
             while (instances.size() > room) {
-                instances.pollLastEntry().getValue().forEach(a -> leader.updateAllocation(a.id(),
+                instances.pollLastEntry().getValue().forEach(a -> update.accept(a.id(),
                         cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now)));
             }
             if (instances.isEmpty()) it.remove();
@@ -297,6 +420,21 @@ public final class PlacementService {
         return rooms;
     }
 
+    /**
+     * What a pass would do with these jobs alone on the cluster as it is now — queues, shares and
+     * preemption counted — without changing anything. Blocking.
+     */
+    public Simulation.Result whatIf(List<dev.berth.model.spec.JobSpec> specs) {
+        var active = state.activeAllocations();
+        var used = new HashMap<String, Resources>();
+        var ports = new HashMap<String, Set<Integer>>();
+        var jobs = new HashMap<String, Optional<Job>>();
+        for (Allocation a : active) if (a.placed()) holdOn(a, used, ports, jobs);
+        var recent = new HashMap<String, Double>();
+        state.queueUsage().forEach((q, u) -> recent.put(q, u.average(shareHalfLife)));
+        return Simulation.run(candidates(used, ports), running(active, jobs), state.queues(), recent, specs);
+    }
+
     /** The cluster as the placement core sees it now: every live node with what its allocations hold. Blocking. */
     public List<Candidate> snapshot() {
         var used = new HashMap<String, Resources>();
@@ -308,9 +446,12 @@ public final class PlacementService {
         return candidates(used, ports);
     }
 
-    /** Counts what a placed allocation holds on its node: its resources and its host ports (static and dynamic). */
+    /**
+     * Counts what a placed allocation holds on its node: its resources and its host ports (static and
+     * dynamic). A preempted one's resources are its preemptor's already; its ports stay bound until it ends.
+     */
     private void holdOn(Allocation a, Map<String, Resources> used, Map<String, Set<Integer>> ports, Map<String, Optional<Job>> jobs) {
-        used.merge(a.nodeId(), a.resources(), Resources::plus);
+        if (a.preemptedBy() == null) used.merge(a.nodeId(), a.resources(), Resources::plus);
         var taken = ports.computeIfAbsent(a.nodeId(), k -> new HashSet<>());
         if (a.network() != null) {
             a.network().ports().forEach(m -> taken.add(m.host()));
@@ -351,6 +492,10 @@ public final class PlacementService {
         }
         sent.keySet().retainAll(still);
         return out;
+    }
+
+    private void stop(List<StopCommand> stops) {
+        for (StopCommand s : stops) vertx.eventBus().send(Addresses.nodeStop(s.nodeId()), new JsonObject().put("allocationId", s.allocationId()));
     }
 
     private void send(List<RunCommand> commands) {

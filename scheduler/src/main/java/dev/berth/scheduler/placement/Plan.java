@@ -1,5 +1,6 @@
 package dev.berth.scheduler.placement;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,12 +29,16 @@ public record Plan(Map<String, List<String>> placed, Map<String, Failure> failed
             reasons = Map.copyOf(reasons);
         }
 
-        /** "insufficient memory on 3 nodes; port 8080 taken on 1 node" — most common first. */
+        /**
+         * "insufficient memory on 3 nodes; port 8080 taken on 1 node" — most common first. A reason
+         * counted on no node is about the work, not the nodes (its queue's quota, its turn), and comes first.
+         */
         public String explain() {
             if (reasons.isEmpty()) return "no node is ready";
             return reasons.entrySet().stream()
-                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                    .map(e -> e.getKey() + " on " + e.getValue() + (e.getValue() == 1 ? " node" : " nodes"))
+                    .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> e.getValue() != 0)
+                            .thenComparing(Map.Entry.<String, Integer>comparingByValue().reversed()).thenComparing(Map.Entry.comparingByKey()))
+                    .map(e -> e.getValue() == 0 ? e.getKey() : e.getKey() + " on " + e.getValue() + (e.getValue() == 1 ? " node" : " nodes"))
                     .collect(Collectors.joining("; "));
         }
     }

@@ -2,6 +2,7 @@ package dev.berth.scheduler.placement;
 
 import dev.berth.model.spec.GroupSpec;
 import dev.berth.model.spec.JobSpec;
+import dev.berth.model.spec.QueueSpec;
 import dev.berth.model.spec.Resources;
 import dev.berth.model.spec.TaskSpec;
 import java.util.ArrayList;
@@ -19,13 +20,22 @@ public final class Simulation {
     }
 
     public record Result(int placed, int unplaced, int nodesUsed, double elapsedMs, double placementsPerSecond,
-                         Map<String, Integer> failures, Plan plan) {
+                         Map<String, Integer> failures, Plan plan, List<Preemption.Eviction> evictions) {
     }
 
     public static Result run(List<Candidate> nodes, List<JobSpec> jobs) {
+        return run(nodes, List.of(), Map.of(), Map.of(), jobs);
+    }
+
+    /**
+     * On a cluster where {@code running} runs, with its queues and their recent shares: the pass as
+     * the leader would make it for these jobs alone (other waiting work is not counted), preemptions included.
+     */
+    public static Result run(List<Candidate> nodes, List<Preemption.Running> running, Map<String, QueueSpec> queues,
+                             Map<String, Double> recent, List<JobSpec> jobs) {
         var asks = new ArrayList<Ask>();
         var tasksPerInstance = new TreeMap<String, Integer>();
-        var gangs = new HashSet<String>();
+        var waiting = new ArrayList<FairShare.Waiting>();
         int j = 0;
         for (JobSpec job : jobs) {
             String jobKey = job.name() + "#" + j++;
@@ -36,13 +46,15 @@ public final class Simulation {
                     if (p.staticPort() != null) ports.add(p.staticPort());
                 });
                 String key = jobKey + "/" + g.name();
-                asks.add(new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread(), job.priority()));
+                var ask = new Ask(key, g.count(), each, ports, HostNetwork.constraints(g), g.spread(), job.priority());
+                asks.add(ask);
+                waiting.add(new FairShare.Waiting(ask, jobKey, job.queue(), java.time.Instant.EPOCH.plusSeconds(j), g.gang(), job.preemptible()));
                 tasksPerInstance.put(key, g.tasks().size());
-                if (g.gang()) gangs.add(key);
             }
         }
         long t0 = System.nanoTime();
-        Plan plan = Gangs.place(nodes, asks, gangs);
+        var decision = SharedPass.run(new SharedPass.Input(nodes, running, waiting, queues, recent));
+        Plan plan = decision.plan();
         double ms = (System.nanoTime() - t0) / 1e6;
         int placed = 0, unplaced = 0;
         var used = new HashSet<String>();
@@ -59,6 +71,6 @@ public final class Simulation {
             }
         }
         double rate = ms > 0 ? placed / (ms / 1000) : placed;
-        return new Result(placed, unplaced, used.size(), ms, rate, failures, plan);
+        return new Result(placed, unplaced, used.size(), ms, rate, failures, plan, decision.evictions());
     }
 }

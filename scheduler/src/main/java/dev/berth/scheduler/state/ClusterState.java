@@ -15,6 +15,7 @@ import dev.berth.model.codec.Json;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -24,6 +25,7 @@ import java.util.function.UnaryOperator;
  * without Java serialisation of our records. Every method blocks: call it from a worker thread.
  */
 public final class ClusterState {
+    public static final String QUEUES_MAP = "berth.queues";
     private static final List<String> ACTIVE = List.of(AllocationStatus.PENDING.wire(), AllocationStatus.RUNNING.wire());
 
     private final IMap<String, HazelcastJsonValue> jobs;
@@ -32,6 +34,10 @@ public final class ClusterState {
     private final IMap<String, HazelcastJsonValue> evaluations;
     /** Dispatch idempotency tokens (parent/token → child id), each kept a day. */
     private final IMap<String, String> dispatches;
+    /** Queues by name, as {@code PUT /v1/queues/{name}} set them (journaled). */
+    private final IMap<String, HazelcastJsonValue> queues;
+    /** Each queue's decayed recent usage, kept by the leader's passes (not journaled: it is history, rebuilt by running). */
+    private final IMap<String, HazelcastJsonValue> queueUsage;
     /** The leader's fencing epoch for this view's writes; 0 for writes that are not the leader's. */
     private final long epoch;
 
@@ -41,6 +47,8 @@ public final class ClusterState {
         nodes = hz.getMap("berth.nodes");
         evaluations = hz.getMap("berth.evaluations");
         dispatches = hz.getMap("berth.dispatch.tokens");
+        queues = hz.getMap(QUEUES_MAP);
+        queueUsage = hz.getMap("berth.queue.usage");
         allocations.addIndex(IndexType.HASH, "jobId");
         allocations.addIndex(IndexType.HASH, "nodeId");
         allocations.addIndex(IndexType.HASH, "status");
@@ -53,6 +61,8 @@ public final class ClusterState {
         nodes = base.nodes;
         evaluations = base.evaluations;
         dispatches = base.dispatches;
+        queues = base.queues;
+        queueUsage = base.queueUsage;
         this.epoch = epoch;
     }
 
@@ -201,6 +211,32 @@ public final class ClusterState {
         } finally {
             nodes.unlock(id);
         }
+    }
+
+    // --- queues
+
+    public Map<String, dev.berth.model.spec.QueueSpec> queues() {
+        var out = new java.util.TreeMap<String, dev.berth.model.spec.QueueSpec>();
+        queues.forEach((k, v) -> out.put(k, read(v, dev.berth.model.spec.QueueSpec.class)));
+        return out;
+    }
+
+    public void putQueue(dev.berth.model.spec.QueueSpec q) {
+        queues.set(q.name(), json(q));
+    }
+
+    public boolean removeQueue(String name) {
+        return queues.remove(name) != null;
+    }
+
+    public Map<String, dev.berth.scheduler.placement.RecentUsage> queueUsage() {
+        var out = new java.util.HashMap<String, dev.berth.scheduler.placement.RecentUsage>();
+        queueUsage.forEach((k, v) -> out.put(k, read(v, dev.berth.scheduler.placement.RecentUsage.class)));
+        return out;
+    }
+
+    public void putQueueUsage(String queue, dev.berth.scheduler.placement.RecentUsage u) {
+        queueUsage.set(queue, json(u));
     }
 
     // --- dispatches

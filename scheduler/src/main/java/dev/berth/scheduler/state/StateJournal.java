@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class StateJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
     static final List<String> MAPS = List.of("berth.jobs", "berth.allocations", "berth.evaluations",
-            dev.berth.scheduler.acl.Tokens.MAP, dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP);
+            dev.berth.scheduler.acl.Tokens.MAP, dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP, ClusterState.QUEUES_MAP);
     private static final int COMPACT_AFTER = 20_000;
 
     private final Path dir;
@@ -95,6 +95,7 @@ public final class StateJournal implements AutoCloseable {
             // a token changes once, when it is revoked; a revocation is never undone
             case dev.berth.scheduler.acl.Tokens.MAP -> j.hasNonNull("revokedAt") && !c.hasNonNull("revokedAt");
             case dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP -> false;
+            case ClusterState.QUEUES_MAP -> j.path("modifiedAt").asText().compareTo(c.path("modifiedAt").asText()) > 0;
             default -> j.hasNonNull("completedAt") && !c.hasNonNull("completedAt");
         };
     }

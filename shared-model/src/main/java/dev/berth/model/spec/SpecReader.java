@@ -97,8 +97,10 @@ public final class SpecReader {
         var periodic = periodic(r.child("periodic"), r.path("periodic"), errors);
         var parameterized = parameterized(r.child("parameterized"), r.path("parameterized"), errors);
         if (periodic != null && parameterized != null) r.error("parameterized", "a job is periodic or parameterized, not both");
+        String queue = r.name("queue", JobSpec.DEFAULT_QUEUE, NAME, NAME_RULE);
+        boolean preemptible = r.bool("preemptible", true);
         r.rejectUnknown();
-        return new JobSpec(name, type, priority, groups, dependsOn, periodic, parameterized);
+        return new JobSpec(name, type, priority, groups, dependsOn, periodic, parameterized, queue, preemptible);
     }
 
     private static Periodic periodic(JsonNode node, String path, List<FieldError> errors) {
