@@ -12,8 +12,9 @@ public final class Bench {
             case "placement" -> PlacementBench.main(rest);
             case "usage" -> UsageBench.main(rest);
             case "bridge" -> BridgeBench.main(rest);
+            case "sim" -> SimBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
-        description = "Place jobs on a described cluster with the real placement core, without executors.")
+        description = {"Place jobs on a described cluster with the real placement core, without executors:",
+                "once (--jobs), or over time (--workload: arrivals, durations, queues, priorities, preemption)."})
 final class SimCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -36,8 +37,11 @@ final class SimCommand implements Callable<Integer> {
             description = "{\"nodes\": [{\"id\": \"n1\", \"resources\": {\"cpu\": \"64\", \"memory\": \"256Gi\", \"extended\": {\"gpu\": 8}}, \"labels\": {\"zone\": \"a\"}}]}")
     Path cluster;
 
-    @Option(names = "--jobs", required = true, arity = "1..*", paramLabel = "JOB", description = "job specs, JSON or YAML, as for POST /v1/jobs")
+    @Option(names = "--jobs", arity = "1..*", paramLabel = "JOB", description = "job specs, JSON or YAML, as for POST /v1/jobs: placed once")
     List<Path> jobs;
+
+    @Option(names = "--workload", paramLabel = "WORKLOAD.yaml", description = "queues and jobs with submitAt and duration: simulated over time")
+    Path workload;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
@@ -45,6 +49,11 @@ final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var nodes = readCluster(cluster);
+        if ((jobs == null) == (workload == null)) {
+            spec.commandLine().getErr().println("give --jobs (placed once) or --workload (simulated over time), one of them");
+            return 2;
+        }
+        if (workload != null) return timed(nodes);
         var specs = new ArrayList<JobSpec>();
         for (Path p : jobs) {
             String text = Files.readString(p);
@@ -73,6 +82,48 @@ final class SimCommand implements Callable<Integer> {
             r.plan().failed().forEach((key, f) -> out.printf("  %s: %d instance(s) unplaced: %s%n", key.replaceFirst("#\\d+", ""), f.count(), f.explain()));
         }
         return 0;
+    }
+
+    private int timed(List<Candidate> nodes) throws Exception {
+        var errors = new ArrayList<FieldError>();
+        var w = SimWorkload.read(workload, errors);
+        if (w == null) {
+            for (FieldError e : errors) spec.commandLine().getErr().println(workload + ": " + e);
+            return 1;
+        }
+        var r = dev.berth.scheduler.placement.TimedSimulation.run(nodes, w.queues(), w.jobs(), w.settings());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(r));
+            return 0;
+        }
+        double contended = r.queues().values().stream().mapToDouble(q -> q.contendedCpuSeconds()).sum();
+        out.printf("Simulated %s in %.1f ms: %d pass(es), %d placement(s), %d task(s) not done at the end%n",
+                dev.berth.model.units.Durations.format(java.time.Duration.ofMillis(Math.round(r.simulatedSeconds() * 1000))), r.elapsedMs(),
+                r.passes(), r.placed(), r.unfinished());
+        var t = new Tables("QUEUE", "WEIGHT", "CPU-SECONDS", "SHARE", "SHARE WHILE CONTENDED", "WAIT P50", "WAIT P95", "WAIT P99", "STARTED", "DONE", "PREEMPTED");
+        for (var q : r.queues().values()) {
+            var qs = w.queues().getOrDefault(q.queue(), dev.berth.model.spec.QueueSpec.implicit(q.queue()));
+            t.row(q.queue(), QueueCommands.weight(qs.weight()), String.format(java.util.Locale.ROOT, "%.1f", q.cpuSeconds()),
+                    String.format(java.util.Locale.ROOT, "%.1f%%", q.share() * 100),
+                    contended > 0 ? String.format(java.util.Locale.ROOT, "%.1f%%", q.contendedCpuSeconds() / contended * 100) : "-",
+                    seconds(q.waitP50()), seconds(q.waitP95()), seconds(q.waitP99()), q.started(), q.completed(), q.preemptions());
+        }
+        t.print(out);
+        var util = new StringBuilder();
+        double[] u = r.utilisation();
+        int step = Math.max(1, u.length / 24);
+        for (int i = 0; i < u.length; i += step) {
+            util.append(String.format(java.util.Locale.ROOT, " %s:%.0f%%", dev.berth.model.units.Durations.format(
+                    java.time.Duration.ofMillis(Math.round(i * r.sampleSeconds() * 1000))), u[i] * 100));
+        }
+        out.printf("Cluster cpu allocated over time (every %s):%s; mean %.1f%%%n",
+                dev.berth.model.units.Durations.format(java.time.Duration.ofMillis(Math.round(step * r.sampleSeconds() * 1000))), util, r.meanUtilisation() * 100);
+        return 0;
+    }
+
+    private static String seconds(double s) {
+        return s < 10 ? String.format(java.util.Locale.ROOT, "%.1fs", s) : dev.berth.model.units.Durations.format(java.time.Duration.ofSeconds(Math.round(s)));
     }
 
     static List<Candidate> readCluster(Path file) throws Exception {

@@ -101,6 +101,19 @@ class SharingTest {
                 cpuA, cpuB, Duration.between(from, to).toMillis() / 1000.0, ratio);
         assertThat(Duration.between(from, to)).isGreaterThan(Duration.ofSeconds(4));
         assertThat(ratio).isBetween(1.6, 2.4);
+
+        // the same case in `berth sim` over time: the live run within 10% of the simulated policy
+        var node = new JsonArray(get("/v1/nodes").body()).getJsonObject(0);
+        var capacity = dev.berth.model.spec.Resources.of(dev.berth.model.units.Cpu.parse(node.getJsonObject("capacity").getString("cpu")),
+                dev.berth.model.units.ByteSize.parse(node.getJsonObject("capacity").getString("memory")));
+        var simJobs = List.of(simJob(batch("share-a", "team-a", 40, slotMillis, 2, 50)), simJob(batch("share-b", "team-b", 20, slotMillis, 2, 50)));
+        var queues = java.util.Map.of("team-a", new dev.berth.model.spec.QueueSpec("team-a", 2, null, false, null),
+                "team-b", new dev.berth.model.spec.QueueSpec("team-b", 1, null, false, null));
+        var sim = dev.berth.scheduler.placement.TimedSimulation.run(List.of(dev.berth.scheduler.placement.Candidate.empty(nodeId, capacity, java.util.Map.of())),
+                queues, simJobs, dev.berth.scheduler.placement.TimedSimulation.Settings.defaults());
+        double simRatio = sim.queues().get("team-a").contendedCpuSeconds() / sim.queues().get("team-b").contendedCpuSeconds();
+        System.out.printf("fair share: live ratio %.3f, simulated %.3f: %.1f%% apart%n", ratio, simRatio, Math.abs(ratio - simRatio) / simRatio * 100);
+        assertThat(Math.abs(ratio - simRatio) / simRatio).isLessThan(0.10);
     }
 
     @Test
@@ -180,6 +193,11 @@ class SharingTest {
         return """
                 {"name": "%s", "queue": "%s", "priority": %d, "groups": [{"count": %d, "tasks": [{"image": "busybox",
                  "command": ["sleep", "%d"], "resources": {"cpu": "%dm", "memory": "8Mi"}}]}]}""".formatted(name, queue, priority, count, seconds, cpuMillis);
+    }
+
+    static dev.berth.scheduler.placement.TimedSimulation.SimJob simJob(String json) {
+        var spec = ((dev.berth.model.spec.SpecResult.Valid) dev.berth.model.spec.SpecReader.read(json, "application/json")).spec();
+        return new dev.berth.scheduler.placement.TimedSimulation.SimJob(spec, Duration.ZERO, java.util.Map.of(spec.groups().getFirst().name(), Duration.ofSeconds(2)));
     }
 
     static double cpuSeconds(List<JsonObject> runs, Instant from, Instant to) {

@@ -136,7 +136,7 @@ public final class FairShare {
     }
 
     /** Whether the queue can hold {@code each} more and still be within its quota. */
-    static boolean withinQuota(QueueSpec q, Vec held, Vec each) {
+    public static boolean withinQuota(QueueSpec q, Vec held, Vec each) {
         if (q.quota() == null) return false;
         return Vec.quota(q.quota(), held.dims()).minus(held).fits(each) >= 1;
     }

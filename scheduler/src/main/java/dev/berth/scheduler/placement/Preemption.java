@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -61,6 +62,7 @@ public final class Preemption {
                 .thenComparing(Running::startedAt, Comparator.nullsFirst(Comparator.<Instant>reverseOrder()))
                 .thenComparing(Running::id);
         byNode.values().forEach(l -> l.sort(cheapest));
+        int lowest = running.stream().filter(Running::preemptible).mapToInt(Running::priority).min().orElse(Integer.MAX_VALUE);
         var taken = new HashSet<String>();
         var placed = new LinkedHashMap<String, List<String>>();
         var evictions = new ArrayList<Eviction>();
@@ -70,18 +72,33 @@ public final class Preemption {
             var w = req.waiting();
             if (!w.ask().staticPorts().isEmpty()) continue; // a victim's ports stay bound until it has ended
             Vec need = Vec.of(w.ask().each(), dims);
+            if (!anyVictimPossible(w, need, lowest, held, queues)) {
+                // no allocation anywhere can be its victim: it may still take free room (a gang's part of it)
+                if (!w.gang()) continue;
+            }
             var undo = new Undo();
             var here = new ArrayList<String>();
             var mine = new ArrayList<Eviction>();
             int wanted = Math.min(req.unplaced(), budget);
+            // each node's best choice, found once per group; a choice is looked at again when it comes up (lazy greedy),
+            // since victims taken on one node change nothing on another
+            var heap = new PriorityQueue<Choice>(Choice.ORDER);
+            for (Candidate node : nodes) {
+                if (PlacementCore.staticMisfit(w.ask(), node) != null) continue;
+                Choice c = onNode(node.id(), free.get(node.id()), need, byNode.getOrDefault(node.id(), List.of()), taken, w, held, queues);
+                if (c != null) heap.add(c);
+            }
             for (int i = 0; i < wanted; i++) {
                 Choice best = null;
-                for (Candidate node : nodes) {
-                    if (PlacementCore.staticMisfit(w.ask(), node) != null) continue;
-                    var victims = byNode.get(node.id());
-                    if (victims == null) continue;
-                    Choice c = onNode(node.id(), free.get(node.id()), need, victims, taken, w, held, queues);
-                    if (c != null && (best == null || c.better(best))) best = c;
+                while (!heap.isEmpty()) {
+                    Choice top = heap.poll();
+                    Choice fresh = onNode(top.node, free.get(top.node), need, byNode.getOrDefault(top.node, List.of()), taken, w, held, queues);
+                    if (fresh == null) continue;
+                    if (heap.isEmpty() || Choice.ORDER.compare(fresh, heap.peek()) <= 0) {
+                        best = fresh;
+                        break;
+                    }
+                    heap.add(fresh);
                 }
                 if (best == null) break;
                 Vec room = free.get(best.node);
@@ -98,6 +115,8 @@ public final class Preemption {
                 undo.held(w.queue(), held);
                 held.computeIfAbsent(w.queue(), k -> Vec.zero(dims)).add(need, 1);
                 here.add(best.node);
+                Choice again = onNode(best.node, room, need, byNode.getOrDefault(best.node, List.of()), taken, w, held, queues);
+                if (again != null) heap.add(again);
             }
             if (w.gang() && here.size() < req.unplaced()) {
                 undo.revert(free, held, taken);
@@ -112,14 +131,24 @@ public final class Preemption {
         return new Result(placed, evictions);
     }
 
-    private record Choice(String node, List<Running> victims, Map<String, String> why) {
-        int maxPriority() {
-            return victims.stream().mapToInt(Running::priority).max().orElse(0);
+    /** Whether any running allocation could be a victim of {@code w}: one low enough, or a queue to take back room from. */
+    static boolean anyVictimPossible(FairShare.Waiting w, Vec need, int lowest, Map<String, Vec> held, Map<String, FairShare.QueueState> queues) {
+        if (lowest <= w.ask().priority() - PRIORITY_GAP) return true;
+        var mine = queues.get(w.queue());
+        if (mine == null || !FairShare.withinQuota(mine.spec(), held.getOrDefault(w.queue(), Vec.zero(need.dims())), need)) return false;
+        for (var e : queues.entrySet()) {
+            if (!e.getKey().equals(w.queue()) && FairShare.overQuota(e.getValue().spec(), held.getOrDefault(e.getKey(), Vec.zero(need.dims())))) return true;
         }
+        return false;
+    }
 
-        boolean better(Choice o) {
-            if (victims.size() != o.victims.size()) return victims.size() < o.victims.size();
-            return maxPriority() < o.maxPriority();
+    /** Victims on one node for one instance; better is fewer, then of lower priority. */
+    private record Choice(String node, List<Running> victims, Map<String, String> why, int maxPriority) {
+        static final Comparator<Choice> ORDER = Comparator.comparingInt((Choice c) -> c.victims.size())
+                .thenComparingInt(Choice::maxPriority).thenComparing(Choice::node);
+
+        Choice(String node, List<Running> victims, Map<String, String> why) {
+            this(node, victims, why, victims.stream().mapToInt(Running::priority).max().orElse(0));
         }
     }
 

@@ -25,11 +25,19 @@ public final class SharedPass {
      * (a pass over every node per group: the scheduler wants it, a simulation of a large cluster does not).
      */
     public record Input(List<Candidate> nodes, List<Preemption.Running> running, List<FairShare.Waiting> waiting,
-                        Map<String, QueueSpec> queues, Map<String, Double> recent, boolean explain) {
+                        Map<String, QueueSpec> queues, Map<String, Double> recent, boolean explain, Summary summary) {
         public Input(List<Candidate> nodes, List<Preemption.Running> running, List<FairShare.Waiting> waiting,
                      Map<String, QueueSpec> queues, Map<String, Double> recent) {
-            this(nodes, running, waiting, queues, recent, true);
+            this(nodes, running, waiting, queues, recent, true, null);
         }
+    }
+
+    /**
+     * The cluster's capacity and what each queue holds, when the caller keeps them (a simulation that
+     * passes only the nodes with room, and no running allocations unless preemption may be wanted);
+     * null: summed from {@code nodes} and {@code running}.
+     */
+    public record Summary(Resources total, Map<String, Resources> held) {
     }
 
     /**
@@ -43,6 +51,7 @@ public final class SharedPass {
         var all = new ArrayList<Resources>();
         in.nodes().forEach(c -> all.add(c.capacity()));
         in.waiting().forEach(w -> all.add(w.ask().each()));
+        if (in.summary() != null) all.add(in.summary().total());
         var dims = Vec.dims(all);
         Vec total = Vec.zero(dims);
         Vec free = Vec.zero(dims);
@@ -55,11 +64,17 @@ public final class SharedPass {
             free.add(room.copy().floorAtZero(), 1);
         }
         var held = new HashMap<String, Vec>();
-        for (var r : in.running()) held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+        if (in.summary() != null) {
+            total = Vec.of(in.summary().total(), dims);
+            in.summary().held().forEach((q, r) -> held.put(q, Vec.of(r, dims)));
+        } else {
+            for (var r : in.running()) held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+        }
         var states = new HashMap<String, FairShare.QueueState>();
         var names = new HashSet<String>(in.queues().keySet());
         in.waiting().forEach(w -> names.add(w.queue()));
         in.running().forEach(r -> names.add(r.queue()));
+        if (in.summary() != null) names.addAll(in.summary().held().keySet());
         for (String q : names) {
             states.put(q, new FairShare.QueueState(in.queues().getOrDefault(q, QueueSpec.implicit(q)),
                     held.getOrDefault(q, Vec.zero(dims)), in.recent().getOrDefault(q, 0.0)));

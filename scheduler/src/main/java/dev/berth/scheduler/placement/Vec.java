@@ -100,6 +100,12 @@ public final class Vec {
         return most;
     }
 
+    /** Each amount lowered to {@code o}'s where that is less (in place). */
+    public Vec atMost(Vec o) {
+        for (int d = 0; d < v.length; d++) v[d] = Math.min(v[d], o.v[d]);
+        return this;
+    }
+
     /** Negative amounts (a node holding more than it offers) read as none left. */
     public Vec floorAtZero() {
         for (int d = 0; d < v.length; d++) if (v[d] < 0) v[d] = 0;
