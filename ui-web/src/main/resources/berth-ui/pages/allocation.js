@@ -43,7 +43,7 @@ export async function render(root, { id }) {
     controller = new AbortController();
     text = '';
     drawLog();
-    const running = alloc && !['complete', 'failed', 'lost'].includes(alloc.status);
+    const running = alloc && !['complete', 'failed', 'lost', 'preempted'].includes(alloc.status);
     logState.textContent = running ? 'streaming…' : 'reading…';
     const mine = controller;
     streamText(`/v1/allocations/${encodeURIComponent(id)}/logs?stream=${stream}&follow=true`, (chunk) => {

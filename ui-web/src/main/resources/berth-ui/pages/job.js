@@ -59,6 +59,7 @@ export async function render(root, { id }) {
       drawHead(j);
       replace(summary, facts([
         ['Id', h('span', { class: 'mono' }, j.id)], ['Type', j.type], ['Priority', String(j.priority)],
+        ['Queue', j.spec.queue + (j.spec.preemptible === false ? ' (not preemptible)' : '')],
         ['Submitted', when(j.submittedAt)], ['Evaluation', h('span', { class: 'mono' }, j.evaluationId)],
         j.parent ? ['Parent', h('a', { href: `/ui/jobs/${encodeURIComponent(j.parent)}`, class: 'mono', testid: 'job-parent' }, j.parent)] : null,
         j.periodic ? ['Schedule', `${j.spec.periodic.cron} (${j.spec.periodic.timeZone}, overlap ${j.spec.periodic.overlap})`] : null,
@@ -71,7 +72,7 @@ export async function render(root, { id }) {
       ]));
       const counts = Object.entries(j.allocations || {}).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
       legend.textContent = counts.length ? counts.join(' · ') : 'no allocations';
-      const order = (a) => ['running', 'pending', 'failed', 'lost', 'complete'].indexOf(a.status);
+      const order = (a) => ['running', 'pending', 'failed', 'lost', 'preempted', 'complete'].indexOf(a.status);
       allocs.sort((a, b) => a.group.localeCompare(b.group) || a.index - b.index || order(a) - order(b));
       replace(grid, allocs.length ? allocs.map(allocationCard) : h('li', { class: 'empty' }, 'No allocations.'));
       if (j.evaluationId) drawEvaluation(await get(`/v1/evaluations/${encodeURIComponent(j.evaluationId)}`), allocs);

@@ -171,8 +171,9 @@ final class JobCommands {
             PrintWriter out = spec.commandLine().getOut();
             if (api.printedJson(spec.commandLine().getOut(), body)) return 0;
             var j = new JsonObject(body);
-            out.printf("ID         %s%nName       %s%nType       %s%nPriority   %d%nStatus     %s%nSubmitted  %s%n",
-                    j.getString("id"), j.getString("name"), j.getString("type"), j.getInteger("priority"), j.getString("status"), j.getString("submittedAt"));
+            out.printf("ID         %s%nName       %s%nType       %s%nPriority   %d%nQueue      %s%nStatus     %s%nSubmitted  %s%n",
+                    j.getString("id"), j.getString("name"), j.getString("type"), j.getInteger("priority"), j.getString("queue", "default"),
+                    j.getString("status"), j.getString("submittedAt"));
             if (j.getString("parent") != null) out.printf("Parent     %s%n", j.getString("parent"));
             var deps = j.getJsonObject("spec").getJsonArray("dependsOn", new JsonArray());
             for (int i = 0; i < deps.size(); i++) {

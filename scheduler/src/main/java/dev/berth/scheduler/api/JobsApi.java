@@ -272,6 +272,7 @@ final class JobsApi {
                 .put("name", j.spec().name())
                 .put("type", j.spec().type().wire())
                 .put("priority", j.spec().priority())
+                .put("queue", j.spec().queue())
                 .put("status", JobStatus.of(j, allocs).wire())
                 .put("submittedAt", j.submittedAt().toString())
                 .put("stoppedAt", j.stoppedAt() == null ? null : j.stoppedAt().toString())

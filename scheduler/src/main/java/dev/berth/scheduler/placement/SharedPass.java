@@ -124,7 +124,13 @@ public final class SharedPass {
             var s = admission.standings().get(w.key());
             boolean room = s != null && FairShare.ROOM.equals(s.waits());
             if (s != null && s.waits() != null && !room) reasons.put(s.waits(), 0);
-            if (room && f == null) {
+            if (room && f == null && w.gang()) {
+                // the cluster's free room, summed, cannot hold the gang: say how many would fit, as the core would
+                var alone = in.explain() ? Gangs.place(in.nodes(), List.of(w.ask()), java.util.Set.of(w.key())).failed().get(w.key()) : null;
+                if (alone != null) reasons.putAll(alone.reasons());
+                else if (in.explain()) reasons.put(FairShare.ROOM, 0); // it would fit alone: the room went to work ahead of it
+                else reasons.put("a gang of " + w.ask().count() + " places all or none: held back", 0);
+            } else if (room && f == null) {
                 Vec each = Vec.of(w.ask().each(), dims);
                 // the room went to work ahead of it only if there was room for it before the pass
                 if (freeBefore.fits(each) >= 1) reasons.put(FairShare.ROOM, 0);
