@@ -11,13 +11,7 @@ import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +31,9 @@ import org.junit.jupiter.api.Test;
 class SharingTest {
     static Path dataDir;
     static AllInOne berth;
-    static String api;
+    static TestApi api;
     static String nodeId = "share-node";
     static long slotMillis;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void up() throws Exception {
@@ -53,9 +46,9 @@ class SharingTest {
         }
         berth = AllInOne.start(ClusterSettings.single("berth-share-" + clusterPort, clusterPort), SchedulerConfig.defaults().with("port", 0),
                 executor, NodeRuntime.create(executor));
-        api = "http://127.0.0.1:" + berth.apiPort();
-        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(get("/v1/nodes").body()).size() == 1);
-        var node = new JsonArray(get("/v1/nodes").body()).getJsonObject(0);
+        api = new TestApi("http://127.0.0.1:" + berth.apiPort());
+        await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(api.get("/v1/nodes").body()).size() == 1);
+        var node = new JsonArray(api.get("/v1/nodes").body()).getJsonObject(0);
         slotMillis = dev.berth.model.units.Cpu.parse(node.getJsonObject("capacity").getString("cpu")).millicores() / 12;
     }
 
@@ -68,30 +61,30 @@ class SharingTest {
     /** Every test leaves the node empty for the next. */
     @AfterEach
     void stopAll() throws Exception {
-        var jobs = new JsonArray(get("/v1/jobs").body());
-        for (int i = 0; i < jobs.size(); i++) delete("/v1/jobs/" + jobs.getJsonObject(i).getString("id"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> new JsonArray(get("/v1/nodes/" + nodeId + "/allocations").body()).isEmpty());
+        var jobs = new JsonArray(api.get("/v1/jobs").body());
+        for (int i = 0; i < jobs.size(); i++) api.delete("/v1/jobs/" + jobs.getJsonObject(i).getString("id"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> new JsonArray(api.get("/v1/nodes/" + nodeId + "/allocations").body()).isEmpty());
         eligible(true);
     }
 
     @Test
     @DisplayName("two queues of weight 2 and 1, both with more work than fits, share the node's cpu about 2:1 while both wait")
     void fairShare() throws Exception {
-        assertThat(put("/v1/queues/team-a", "{\"weight\": 2}").statusCode()).isEqualTo(200);
-        assertThat(put("/v1/queues/team-b", "{\"weight\": 1}").statusCode()).isEqualTo(200);
+        assertThat(api.put("/v1/queues/team-a", "{\"weight\": 2}").statusCode()).isEqualTo(200);
+        assertThat(api.put("/v1/queues/team-b", "{\"weight\": 1}").statusCode()).isEqualTo(200);
         // both queues' work is there before the first pass that can place any of it
         eligible(false);
-        String a = submit(batch("share-a", "team-a", 40, slotMillis, 2, 50));
-        String b = submit(batch("share-b", "team-b", 20, slotMillis, 2, 50));
-        var queue = new JsonObject(get("/v1/queues/team-a").body());
+        String a = api.submit(batch("share-a", "team-a", 40, slotMillis, 2, 50));
+        String b = api.submit(batch("share-b", "team-b", 20, slotMillis, 2, 50));
+        var queue = new JsonObject(api.get("/v1/queues/team-a").body());
         assertThat(queue.getJsonArray("waitingWork")).hasSize(1);
         assertThat(queue.getJsonArray("waitingWork").getJsonObject(0).getString("waits")).contains("node not eligible");
         eligible(true);
-        awaitStatus(a, "complete", 90);
-        awaitStatus(b, "complete", 90);
+        api.awaitStatus(a, "complete", 90);
+        api.awaitStatus(b, "complete", 90);
 
-        var runsA = allocations(a);
-        var runsB = allocations(b);
+        var runsA = api.allocations(a);
+        var runsB = api.allocations(b);
         Instant from = earliest(runsA, runsB);
         // after the last start of either, that queue has nothing left waiting
         Instant to = min(latestStart(runsA), latestStart(runsB));
@@ -103,7 +96,7 @@ class SharingTest {
         assertThat(ratio).isBetween(1.6, 2.4);
 
         // the same case in `berth sim` over time: the live run within 10% of the simulated policy
-        var node = new JsonArray(get("/v1/nodes").body()).getJsonObject(0);
+        var node = new JsonArray(api.get("/v1/nodes").body()).getJsonObject(0);
         var capacity = dev.berth.model.spec.Resources.of(dev.berth.model.units.Cpu.parse(node.getJsonObject("capacity").getString("cpu")),
                 dev.berth.model.units.ByteSize.parse(node.getJsonObject("capacity").getString("memory")));
         var simJobs = List.of(simJob(batch("share-a", "team-a", 40, slotMillis, 2, 50)), simJob(batch("share-b", "team-b", 20, slotMillis, 2, 50)));
@@ -119,72 +112,72 @@ class SharingTest {
     @Test
     @DisplayName("a queue at its quota waits, and says so, while another queue's work runs")
     void quota() throws Exception {
-        assertThat(put("/v1/queues/capped", "{\"quota\": {\"cpu\": \"" + 2 * slotMillis + "m\"}}").statusCode()).isEqualTo(200);
-        assertThat(put("/v1/queues/open", "{}").statusCode()).isEqualTo(200);
-        String capped = submit(batch("capped-work", "capped", 4, slotMillis, 30, 50));
-        String open = submit(batch("open-work", "open", 4, slotMillis, 30, 50));
-        await().atMost(Duration.ofSeconds(20)).until(() -> count(open, "running") == 4 && count(capped, "running") == 2);
-        var waiting = allocations(capped).stream().filter(x -> x.getString("status").equals("pending")).toList();
+        assertThat(api.put("/v1/queues/capped", "{\"quota\": {\"cpu\": \"" + 2 * slotMillis + "m\"}}").statusCode()).isEqualTo(200);
+        assertThat(api.put("/v1/queues/open", "{}").statusCode()).isEqualTo(200);
+        String capped = api.submit(batch("capped-work", "capped", 4, slotMillis, 30, 50));
+        String open = api.submit(batch("open-work", "open", 4, slotMillis, 30, 50));
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.count(open, "running") == 4 && api.count(capped, "running") == 2);
+        var waiting = api.allocations(capped).stream().filter(x -> x.getString("status").equals("pending")).toList();
         assertThat(waiting).hasSize(2).allSatisfy(x -> assertThat(x.getString("reason"))
                 .isEqualTo("waiting: queue capped is at its quota (cpu " + 2 * slotMillis + "m of " + 2 * slotMillis + "m held)"));
         // and it stays so: the quota holds across passes
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> count(capped, "running") == 2);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> api.count(capped, "running") == 2);
 
-        var status = cli("queue", "status", "capped");
+        var status = api.cli("queue", "status", "capped");
         assertThat(status.code()).as(status.err()).isZero();
         assertThat(status.out()).contains("Quota      cpu " + 2 * slotMillis + "m").contains("capped-work").contains("is at its quota");
-        var list = cli("queue", "list");
+        var list = api.cli("queue", "list");
         assertThat(list.out()).contains("capped").contains("open").contains("default");
     }
 
     @Test
     @DisplayName("a high-priority batch job preempts a low-priority service that fills the node; the victims end preempted and run again after")
     void preemption() throws Exception {
-        String service = submit("""
+        String service = api.submit("""
                 {"name": "filler", "type": "service", "priority": 20, "groups": [{"count": 12, "tasks": [{"image": "busybox",
                  "command": ["sleep", "3600"], "killTimeout": "1s", "resources": {"cpu": "%dm", "memory": "8Mi"}}]}]}""".formatted(slotMillis));
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(service, "running") == 12);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.count(service, "running") == 12);
         String urgent = """
                 {"name": "urgent", "priority": 80, "groups": [{"tasks": [{"image": "busybox", "command": ["sleep", "3"],
                  "resources": {"cpu": "%dm", "memory": "8Mi"}}]}]}""".formatted(3 * slotMillis);
         Path file = dataDir.resolve("urgent.json");
         Files.writeString(file, urgent);
-        var plan = cli("job", "plan", file.toString());
+        var plan = api.cli("job", "plan", file.toString());
         assertThat(plan.out()).contains("1 task(s) would be placed").contains("would preempt 3 allocation(s)").contains("priority 20 is at least 10 below 80");
 
-        String id = submit(urgent);
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(service, "preempted") == 3);
-        var victims = allocations(service).stream().filter(x -> x.getString("status").equals("preempted")).toList();
+        String id = api.submit(urgent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.count(service, "preempted") == 3);
+        var victims = api.allocations(service).stream().filter(x -> x.getString("status").equals("preempted")).toList();
         assertThat(victims).allSatisfy(v -> {
             assertThat(v.getString("reason")).isEqualTo("preempted by job " + id + " to make room for its work");
             assertThat(v.getString("replacedBy")).isNotNull();
         });
-        awaitStatus(id, "complete", 30);
+        api.awaitStatus(id, "complete", 30);
         // the replacements run again once the room is back; their attempt count is that of the instance they replace
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(service, "running") == 12);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.count(service, "running") == 12);
         for (var v : victims) {
-            var next = new JsonObject(get("/v1/allocations/" + v.getString("replacedBy")).body());
+            var next = new JsonObject(api.get("/v1/allocations/" + v.getString("replacedBy")).body());
             assertThat(next.getString("previous")).isEqualTo(v.getString("id"));
             assertThat(next.getInteger("attempt", 0)).isEqualTo(v.getInteger("attempt", 0));
         }
         // 9 lower-priority ones could not preempt anything back
-        assertThat(count(id, "complete")).isEqualTo(1);
+        assertThat(api.count(id, "complete")).isEqualTo(1);
     }
 
     @Test
     @DisplayName("bad input names its field: an unknown queue, a weight out of range, a quota naming nothing")
     void badInput() throws Exception {
-        var res = post("/v1/jobs", batch("lost", "no-such-queue", 1, 10, 1, 50));
+        var res = api.post("/v1/jobs", batch("lost", "no-such-queue", 1, 10, 1, 50));
         assertThat(res.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(res.body()).getJsonArray("errors").getJsonObject(0).getString("path")).isEqualTo("queue");
         assertThat(res.body()).contains("no queue named \\\"no-such-queue\\\"");
-        var weight = put("/v1/queues/w", "{\"weight\": -1}");
+        var weight = api.put("/v1/queues/w", "{\"weight\": -1}");
         assertThat(weight.statusCode()).isEqualTo(400);
         assertThat(weight.body()).contains("\"path\":\"weight\"");
-        var empty = put("/v1/queues/w", "{\"quota\": {}}");
+        var empty = api.put("/v1/queues/w", "{\"quota\": {}}");
         assertThat(empty.statusCode()).isEqualTo(400);
         assertThat(empty.body()).contains("\"path\":\"quota\"").contains("names no resource");
-        assertThat(get("/v1/queues/w").statusCode()).isEqualTo(404);
+        assertThat(api.get("/v1/queues/w").statusCode()).isEqualTo(404);
     }
 
     // --- helpers
@@ -231,58 +224,9 @@ class SharingTest {
         return a.isAfter(b) ? a : b;
     }
 
-    static long count(String job, String status) throws Exception {
-        return allocations(job).stream().filter(x -> x.getString("status").equals(status)).count();
-    }
-
     static void eligible(boolean yes) throws Exception {
-        var res = post("/v1/nodes/" + nodeId + "/eligibility", "{\"eligible\": " + yes + "}");
+        var res = api.post("/v1/nodes/" + nodeId + "/eligibility", "{\"eligible\": " + yes + "}");
         assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result cli(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var full = java.util.stream.Stream.concat(java.util.stream.Stream.of(args), java.util.stream.Stream.of("--address", api)).toArray(String[]::new);
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), full);
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    static void awaitStatus(String id, String status, int seconds) {
-        await().atMost(Duration.ofSeconds(seconds)).until(() -> new JsonObject(get("/v1/jobs/" + id).body()).getString("status").equals(status));
-    }
-
-    static String submit(String json) throws Exception {
-        var res = post("/v1/jobs", json);
-        assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
-        return new JsonObject(res.body()).getString("id");
-    }
-
-    static List<JsonObject> allocations(String id) throws Exception {
-        var arr = new JsonArray(get("/v1/jobs/" + id + "/allocations").body());
-        var out = new ArrayList<JsonObject>();
-        for (int i = 0; i < arr.size(); i++) out.add(arr.getJsonObject(i));
-        return out;
-    }
-
-    static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static HttpResponse<String> post(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static HttpResponse<String> put(String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void delete(String path) throws Exception {
-        HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-    }
 }
