@@ -125,7 +125,7 @@ public final class BridgeBench {
         var out = new ArrayList<JsonObject>();
         for (int n = 0; n < nodes; n++) {
             out.add(new JsonObject(Json.write(new Heartbeat(prefix + "-" + n, "10.0.0." + (n % 250), capacity, Map.of(), Map.of("network.host", "false"),
-                    List.copyOf(allocations.keySet()), 1, usage))));
+                    List.copyOf(allocations.keySet()), 1, usage, null))));
         }
         return out;
     }

@@ -104,12 +104,12 @@ final class UsageBench {
             Runnable beat = () -> {
                 for (int n = 0; n < nodes; n++) {
                     var hb = new Heartbeat("bench-" + n, "10.0.0." + n, capacity, Map.of(), Map.of("network.host", "false"),
-                            List.copyOf(allocations.keySet()), ++seq[n], usage);
+                            List.copyOf(allocations.keySet()), ++seq[n], usage, null);
                     member.vertx().eventBus().send(Addresses.HEARTBEATS, new io.vertx.core.json.JsonObject(Json.write(hb)));
                 }
             };
             int bytes = Json.write(new Heartbeat("bench-0", "10.0.0.0", capacity, Map.of(), Map.of("network.host", "false"),
-                    List.copyOf(allocations.keySet()), 1, usage)).length();
+                    List.copyOf(allocations.keySet()), 1, usage, null)).length();
             beat.run(); // register the nodes
             Thread.sleep(3000);
             var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

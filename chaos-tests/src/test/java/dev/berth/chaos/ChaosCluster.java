@@ -179,9 +179,16 @@ final class ChaosCluster implements AutoCloseable {
 
     /** The nf_tables tables in a host's namespace, as {@code nft list tables} prints them. */
     String tables(String host) throws IOException, InterruptedException {
-        var p = new ProcessBuilder("nsenter", "--net=" + hosts.get(host).nsPath(), "nft", "list", "tables").redirectErrorStream(true).start();
+        return inHost(host, "nft", "list", "tables");
+    }
+
+    /** A command's output, run in a host's network namespace (the tools of a test: ip, nft, cat); fails with it when it fails. */
+    String inHost(String host, String... command) throws IOException, InterruptedException {
+        var cmd = new ArrayList<>(List.of("nsenter", "--net=" + hosts.get(host).nsPath()));
+        cmd.addAll(List.of(command));
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IOException("nft list tables in " + host + " failed: " + out);
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
         return out;
     }
 
@@ -238,11 +245,9 @@ final class ChaosCluster implements AutoCloseable {
     }
 
     private void nft(String host, String command) throws IOException, InterruptedException {
-        var cmd = new ArrayList<>(List.of("nsenter", "--net=" + hosts.get(host).nsPath(), "nft"));
+        var cmd = new ArrayList<>(List.of("nft"));
         cmd.addAll(List.of(command.split(" ")));
-        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        inHost(host, cmd.toArray(String[]::new));
     }
 
     /** POST /v1/jobs; the status code and body, whatever they are. */

@@ -135,6 +135,53 @@ class MultiHostClusterTest {
     }
 
     @Test
+    @DisplayName("a container on one executor's host reaches a container on the other's by its address, and nothing else through"
+            + " its node; the routes, the forwarding and the guard go when the executors stop")
+    void containersAcrossHosts() throws Exception {
+        cluster = new ChaosCluster(1);
+        cluster.startScheduler(1, NODE_TTL);
+        cluster.startExecutor(1);
+        cluster.startExecutor(2);
+        String api = cluster.api(1);
+        await("both nodes ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readyNodes(api).size() == 2);
+        // host-gw: each node routes to the other's container subnet through the other's address, marked as Berth's
+        await("routes on both hosts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains("10.212.2.0/24 via 10.213.0.12")
+                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains("10.212.1.0/24 via 10.213.0.11"));
+        assertThat(cluster.inHost("e1", "cat", "/proc/sys/net/ipv4/ip_forward").strip()).isEqualTo("1");
+        assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "forward")).contains("10.212.2.0/24");
+
+        String server = cluster.submit(api, """
+                {"name": "server", "type": "service", "groups": [{"constraints": [{"attribute": "${node.id}", "value": "e2"}],
+                  "tasks": [{"image": "busybox", "resources": {"cpu": "100m", "memory": "32Mi"}, "killTimeout": "1s",
+                  "command": ["sh", "-c", "mkdir -p /www && echo hello from e2 > /www/index.html && exec httpd -f -p 8080 -h /www"]}]}]}""");
+        await("the server runs on e2").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.allocations(api, server).getJsonObject(0).getString("status").equals("running"));
+        String address = cluster.allocations(api, server).getJsonObject(0).getJsonObject("network").getString("ip");
+        assertThat(address).startsWith("10.212.2.");
+        String client = cluster.submit(api, """
+                {"name": "client", "groups": [{"constraints": [{"attribute": "${node.id}", "value": "e1"}],
+                  "tasks": [{"image": "busybox", "resources": {"cpu": "100m", "memory": "32Mi"}, "command": ["sh", "-c",
+                  "for i in 1 2 3 4 5; do wget -q -O - http://%s:8080/ && break; sleep 1; done; timeout 3 nc %s %d </dev/null; [ $? = 1 ] && echo REFUSED || echo REACHED"]}]}]}"""
+                .formatted(address, ChaosCluster.schedulerAddress(1), ChaosCluster.API));
+        await("the client completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(api, client).getString("status").equals("complete"));
+        String logs = cluster.get(api, "/v1/allocations/" + cluster.allocations(api, client).getJsonObject(0).getString("id") + "/logs");
+        // the other node's container by its address; not the scheduler's API (which the node's host reaches), refused by the node's guard
+        assertThat(logs).contains("hello from e2").contains("REFUSED").doesNotContain("REACHED");
+
+        cluster.stop("e1", 30);
+        cluster.stop("e2", 30);
+        for (String host : List.of("e1", "e2")) {
+            assertThat(cluster.inHost(host, "ip", "route", "show", "proto", "179")).as("Berth's routes on " + host).isBlank();
+            assertThat(cluster.inHost(host, "cat", "/proc/sys/net/ipv4/ip_forward").strip()).as("forwarding on " + host).isEqualTo("0");
+            assertThat(cluster.tables(host)).as("tables on " + host).doesNotContain("table inet berth\n");
+        }
+        passed = true;
+    }
+
+    @Test
     @DisplayName("a lone member beyond loopback guards its ports from its first moment and removes the guard when it stops")
     void memberGuardComesAndGoes() throws Exception {
         cluster = new ChaosCluster(1);

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class ExecutorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorVerticle.class);
     private static final long LOG_CHECK_MS = 1000;
+    /** How often a node brings its routes to other nodes' containers up to date. */
+    private static final long PEERS_CHECK_MS = 2000;
 
     private final ExecutorConfig config;
     private final TaskRuntime runtime;
@@ -80,6 +82,8 @@ public final class ExecutorVerticle extends VerticleBase {
                 return List.copyOf(held);
             }).start();
             if (usage != null) usage.start(vertx, runtime, clock, allocations::owners);
+            routeToPeers();
+            peersTimer = vertx.setPeriodic(PEERS_CHECK_MS, id -> routeToPeers());
             vertx.setPeriodic(LOG_CHECK_MS, id -> logs.rotate(allocations.running()));
             LOG.info("executor node {} started: cpu {}, memory {}, data under {}, schedulers {}", config.nodeId(),
                     p.capacity().cpu(), p.capacity().memory().human(), config.dataDir(),
@@ -88,9 +92,34 @@ public final class ExecutorVerticle extends VerticleBase {
         });
     }
 
+    private boolean routing;
+    private long peersTimer = -1;
+
+    /** Asks a scheduler member where other nodes' containers are and routes to them; one question at a time. */
+    private void routeToPeers() {
+        if (routing) return;
+        routing = true;
+        link.request(Addresses.NETWORK_PEERS, new io.vertx.core.json.JsonObject().put("nodeId", config.nodeId()), PEERS_CHECK_MS)
+                .compose(reply -> {
+                    var peers = new java.util.ArrayList<dev.berth.executor.network.NodeNetwork.Peer>();
+                    var list = ((io.vertx.core.json.JsonObject) reply).getJsonArray("peers", new io.vertx.core.json.JsonArray());
+                    for (int i = 0; i < list.size(); i++) {
+                        var p = list.getJsonObject(i);
+                        peers.add(new dev.berth.executor.network.NodeNetwork.Peer(p.getString("nodeId"), p.getString("address"), p.getString("subnet")));
+                    }
+                    return vertx.executeBlocking(() -> {
+                        runtime.routeTo(config.nodeId(), peers);
+                        return null;
+                    }, false);
+                })
+                .onFailure(e -> LOG.debug("routes to other nodes not brought up to date: {}", e.toString()))
+                .onComplete(x -> routing = false);
+    }
+
     /** Every task ends (SIGTERM, then SIGKILL after the grace) and is reported lost; then the runtime closes. */
     @Override
     public Future<?> stop() {
+        if (peersTimer >= 0) vertx.cancelTimer(peersTimer);
         return allocations.stopAll().eventually(() -> vertx.executeBlocking(() -> {
             if (usage != null) usage.close();
             if (accounting != null) accounting.close();

@@ -251,6 +251,11 @@ public final class ContainerRuntime implements TaskRuntime {
         if (network != null) network.close();
     }
 
+    @Override
+    public void routeTo(String selfId, java.util.List<NodeNetwork.Peer> peers) throws IOException {
+        network.routeTo(selfId, peers);
+    }
+
     public NodeNetwork network() {
         return network;
     }

@@ -31,17 +31,18 @@ import java.util.Arrays;
  */
 public final class Nftables implements AutoCloseable {
     private static final int NFNL_SUBSYS_NFTABLES = 10, NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
-    static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6,
+    static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6, NFT_MSG_DELRULE = 8,
             NFT_MSG_NEWSET = 9, NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
     static final int NFPROTO_INET = 1, NLM_F_APPEND = 0x800;
-    static final int NF_INET_LOCAL_IN = 1, NF_ACCEPT = 1;
+    static final int NF_INET_LOCAL_IN = 1, NF_INET_FORWARD = 2, NF_ACCEPT = 1;
     static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
-    private static final int NFT_META_IIFNAME = 6, NFT_META_L4PROTO = 16, NFT_CT_STATE = 0;
+    private static final int NFT_META_IIFNAME = 6, NFT_META_OIFNAME = 7, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16, NFT_CT_STATE = 0;
+    private static final int NFT_PAYLOAD_NETWORK_HEADER = 1, NFPROTO_IPV4 = 2;
     static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
     private static final int CT_ESTABLISHED_RELATED = 2 | 4;
     private static final int TYPE_INET_SERVICE = 13, SET_ID = 1;
     static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
-    static final String SET = "published", CHAIN = "input";
+    static final String SET = "published", CHAIN = "input", FORWARD = "forward";
 
     private final NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER);
     private final String table;
@@ -67,6 +68,66 @@ public final class Nftables implements AutoCloseable {
         rule(m, () -> { iifname(m, bridge); reject(m); });
         batchEnd(m);
         socket.request("install the packet filter (nf_tables table inet " + table + ")", m);
+    }
+
+    /**
+     * Once the node routes to other nodes' containers (and so forwards), what leaves the bridge
+     * through this node goes only to those containers:
+     * <pre>
+     *   chain forward { type filter hook forward priority -10; policy accept;
+     *     iifname BRIDGE oifname BRIDGE accept
+     *     iifname BRIDGE ip daddr PEER_SUBNET accept      (one rule per peer node)
+     *     iifname BRIDGE reject with icmpx admin-prohibited
+     *   }
+     * </pre>
+     * Replaced whole, in one transaction, whenever the peers change.
+     */
+    public void forwardOnlyTo(String bridge, java.util.List<int[]> peerSubnets) {
+        NlMessage m = batchBegin();
+        m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(3, FORWARD)
+                .nest(4, true).attrBe32(1, NF_INET_FORWARD).attrBe32(2, -10).end()
+                .attrBe32(5, NF_ACCEPT).attrString(7, "filter");
+        // no handle: every rule of the chain
+        m.begin(type(NFT_MSG_DELRULE), NLM_F_REQUEST | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, FORWARD);
+        forwardRule(m, () -> { iifname(m, bridge); oifname(m, bridge); accept(m); });
+        for (int[] peer : peerSubnets) forwardRule(m, () -> { iifname(m, bridge); ipDaddrIn(m, peer[0], peer[1]); accept(m); });
+        forwardRule(m, () -> { iifname(m, bridge); reject(m); });
+        batchEnd(m);
+        socket.request("let containers on " + bridge + " reach " + peerSubnets.size() + " other node(s)' containers only (nf_tables chain " + FORWARD + ")", m);
+    }
+
+    private void forwardRule(NlMessage m, Runnable expressions) {
+        m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, FORWARD).nest(4, true);
+        expressions.run();
+        m.end();
+    }
+
+    private static void oifname(NlMessage m, String name) {
+        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_OIFNAME);
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
+    }
+
+    /** {@code meta nfproto ipv4 ip daddr & mask == network}. */
+    private static void ipDaddrIn(NlMessage m, int network, int prefix) {
+        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_NFPROTO);
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, new byte[] {(byte) NFPROTO_IPV4});
+        expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_NETWORK_HEADER).attrBe32(3, 16).attrBe32(4, 4);
+        endExpr(m);
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        expr(m, "bitwise").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_REG_1).attrBe32(3, 4)
+                .nest(4, true).attr(1, be32(mask)).end()
+                .nest(5, true).attr(1, new byte[4]).end();
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, be32(network & mask));
+    }
+
+    static byte[] be32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(v).array();
     }
 
     /** Lets containers reach this node's TCP port (a published port). */

@@ -20,13 +20,18 @@ import java.util.Optional;
  */
 public final class Rtnl implements AutoCloseable {
     static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22,
-            RTM_NEWROUTE = 24, RTM_GETROUTE = 26;
+            RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
     static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
     static final int RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_TABLE = 15;
     static final int AF_UNSPEC = 0, AF_INET = 2, IFF_UP = 1;
     static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RTN_UNICAST = 1;
+    /**
+     * The routing protocol Berth marks its routes with (iproute2 calls unregistered numbers by their
+     * value: {@code ip route} shows "proto 179"), so it finds and removes only its own.
+     */
+    public static final int RTPROT_BERTH = 179;
 
     private final NetlinkSocket socket;
 
@@ -46,8 +51,24 @@ public final class Rtnl implements AutoCloseable {
     public record Address(int index, Inet4Address address, int prefix) {
     }
 
-    /** An IPv4 route of the main table; {@code dst} null for the default route. */
-    public record Route(Inet4Address dst, int prefix, int oif) {
+    /** An IPv4 route of the main table; {@code dst} null for the default route, {@code gateway} null for a direct one. */
+    public record Route(Inet4Address dst, int prefix, int oif, Inet4Address gateway, int protocol) {
+    }
+
+    /** Adds {@code dst/prefix via gateway}, marked as Berth's. */
+    public void addRoute(Inet4Address dst, int prefix, Inet4Address gateway) {
+        var m = new NlMessage().begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(prefix).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BERTH).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
+                .attr(RTA_DST, dst.getAddress()).attr(RTA_GATEWAY, gateway.getAddress());
+        socket.request("add a route to " + dst.getHostAddress() + "/" + prefix + " via " + gateway.getHostAddress(), m);
+    }
+
+    /** Removes Berth's route to {@code dst/prefix}. */
+    public void deleteRoute(Inet4Address dst, int prefix) {
+        var m = new NlMessage().begin(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK)
+                .u8(AF_INET).u8(prefix).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BERTH).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
+                .attr(RTA_DST, dst.getAddress());
+        socket.request("delete the route to " + dst.getHostAddress() + "/" + prefix, m);
     }
 
     private static NlMessage ifinfo(int type, int flags, int index, int ifFlags, int change) {
@@ -183,7 +204,8 @@ public final class Rtnl implements AutoCloseable {
             if (table != RT_TABLE_MAIN) continue;
             Inet4Address dst = attrs.containsKey(RTA_DST) ? inet(attrs.get(RTA_DST)) : null;
             int oif = attrs.containsKey(RTA_OIF) ? attrs.get(RTA_OIF).getInt(0) : 0;
-            out.add(new Route(dst, prefix, oif));
+            Inet4Address gateway = attrs.containsKey(RTA_GATEWAY) ? inet(attrs.get(RTA_GATEWAY)) : null;
+            out.add(new Route(dst, prefix, oif, gateway, b.get(21) & 0xff));
         }
         return out;
     }

@@ -39,10 +39,17 @@ public final class NodeNetwork implements AutoCloseable {
     private final String resolvConf;
     private final Map<String, List<PortForwarder>> forwarders = new ConcurrentHashMap<>();
     private final Map<String, List<Integer>> published = new ConcurrentHashMap<>();
+    private final Path stateDir;
+    /** Other nodes' container subnets this node routes to now (cidr → the node's address), and the peers it could not route to. */
+    private final Map<String, InetAddress> routed = new java.util.LinkedHashMap<>();
+    private final Set<String> unroutable = new HashSet<>();
+    /** Set by {@link #close}: a routing call that comes after it changes nothing. */
+    private boolean closed;
     private final java.util.concurrent.ExecutorService unlinking = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("berth-veth-removal").unstarted(r));
 
-    private NodeNetwork(NetworkConfig config, Subnet subnet, Rtnl rtnl, Nftables firewall, Ipam ipam, int bridgeIndex) throws IOException {
+    private NodeNetwork(NetworkConfig config, Subnet subnet, Rtnl rtnl, Nftables firewall, Ipam ipam, int bridgeIndex, Path stateDir) throws IOException {
+        this.stateDir = stateDir;
         this.config = config;
         this.subnet = subnet;
         this.rtnl = rtnl;
@@ -87,7 +94,8 @@ public final class NodeNetwork implements AutoCloseable {
             firewall.install(config.bridge());
             var ipam = new Ipam(subnet, stateDir.resolve("ipam.tsv"));
             removeStrays(rtnl, bridge, ipam);
-            return new NodeNetwork(config, subnet, rtnl, firewall, ipam, bridge);
+            removeOwnRoutes(rtnl);
+            return new NodeNetwork(config, subnet, rtnl, firewall, ipam, bridge, stateDir);
         } catch (IOException | RuntimeException e) {
             if (firewall != null) firewall.close();
             rtnl.close();
@@ -127,6 +135,111 @@ public final class NodeNetwork implements AutoCloseable {
                 rtnl.deleteIfPresent(l.name());
             }
         }
+    }
+
+    /** Berth's routes (its protocol mark) that an earlier run left: removed, to be made again from the peers. */
+    private static void removeOwnRoutes(Rtnl rtnl) {
+        for (var r : rtnl.routes()) {
+            if (r.protocol() == Rtnl.RTPROT_BERTH && r.dst() != null) {
+                try {
+                    rtnl.deleteRoute(r.dst(), r.prefix());
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove an earlier run's route to {}/{}: {}", r.dst().getHostAddress(), r.prefix(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Another node: its id, its address, and its containers' subnet. */
+    public record Peer(String nodeId, String address, String subnet) {
+    }
+
+    /**
+     * Routes to other nodes' container subnets through the nodes' addresses (host-gw, as flannel
+     * does), made and removed through netlink as nodes come and go, so that containers reach
+     * containers on other nodes by address. A peer must be on a link of this node (one L2
+     * segment); a peer on this very host (its address is one of ours, or loopback) needs no route,
+     * and a subnet that overlaps ours or a route the host has already is left alone, with a warning.
+     * The first route turns IPv4 forwarding on (put back on {@link #close}) and limits what
+     * containers may send through the node to the peers' subnets. Blocking; one caller at a time.
+     */
+    public synchronized void routeTo(String selfId, List<Peer> peers) throws IOException {
+        if (closed) return;
+        var desired = new java.util.LinkedHashMap<String, InetAddress>();
+        var subnets = new java.util.LinkedHashMap<String, Subnet>();
+        List<Rtnl.Address> own;
+        List<Rtnl.Route> routes;
+        synchronized (rtnl) {
+            own = rtnl.addresses();
+            routes = rtnl.routes();
+        }
+        for (Peer p : peers) {
+            if (p.nodeId().equals(selfId) || p.subnet() == null || p.address() == null) continue;
+            Subnet theirs;
+            InetAddress gateway;
+            try {
+                theirs = Subnet.parse(p.subnet());
+                gateway = InetAddress.getByName(p.address());
+            } catch (IOException | IllegalArgumentException e) {
+                warnOnce(p.nodeId(), "node " + p.nodeId() + " says its subnet is " + p.subnet() + " at " + p.address() + ": " + e.getMessage());
+                continue;
+            }
+            if (!(gateway instanceof java.net.Inet4Address gw4)) continue;
+            String why = null;
+            if (gateway.isLoopbackAddress() || own.stream().anyMatch(a -> a.address().equals(gw4))) continue; // same host
+            if (subnet.overlaps(theirs.network(), theirs.prefix())) why = "its subnet " + theirs + " overlaps this node's " + subnet;
+            else if (own.stream().noneMatch(a -> a.index() != bridgeIndex && onLink(a, gw4))) {
+                why = "its address " + p.address() + " is on no link of this node (routing through node addresses needs one L2 segment)";
+            } else if (routes.stream().anyMatch(r -> r.protocol() != Rtnl.RTPROT_BERTH && r.dst() != null && theirs.overlaps(Subnet.toInt(r.dst()), r.prefix()))) {
+                why = "the host has a route of its own to " + theirs;
+            }
+            if (why != null) {
+                warnOnce(p.nodeId() + why, "no route to node " + p.nodeId() + "'s containers: " + why);
+                continue;
+            }
+            desired.put(theirs.toString(), gateway);
+            subnets.put(theirs.toString(), theirs);
+        }
+        if (desired.equals(routed)) return;
+        if (!desired.isEmpty()) Forwarding.enable(stateDir);
+        synchronized (rtnl) {
+            for (var e : new java.util.ArrayList<>(routed.entrySet())) {
+                if (e.getValue().equals(desired.get(e.getKey()))) continue;
+                Subnet gone = Subnet.parse(e.getKey());
+                try {
+                    rtnl.deleteRoute(Subnet.address(gone.network()), gone.prefix());
+                } catch (RuntimeException ex) {
+                    LOG.warn("cannot remove the route to {}: {}", e.getKey(), ex.getMessage());
+                }
+                routed.remove(e.getKey());
+                LOG.info("route to {} via {} removed", e.getKey(), e.getValue().getHostAddress());
+            }
+            for (var e : desired.entrySet()) {
+                if (routed.containsKey(e.getKey())) continue;
+                Subnet to = subnets.get(e.getKey());
+                rtnl.addRoute(Subnet.address(to.network()), to.prefix(), (java.net.Inet4Address) e.getValue());
+                routed.put(e.getKey(), e.getValue());
+                LOG.info("route to {} via {} (another node's containers)", e.getKey(), e.getValue().getHostAddress());
+            }
+        }
+        synchronized (firewall) {
+            firewall.forwardOnlyTo(config.bridge(), subnets.values().stream().map(x -> new int[] {x.network(), x.prefix()}).toList());
+        }
+    }
+
+    /** Whether {@code address} is in the subnet of the link address {@code a}. */
+    static boolean onLink(Rtnl.Address a, java.net.Inet4Address address) {
+        int mask = Subnet.mask(a.prefix());
+        return (Subnet.toInt(a.address()) & mask) == (Subnet.toInt(address) & mask);
+    }
+
+    private void warnOnce(String key, String message) {
+        if (unroutable.add(key)) LOG.warn(message);
+    }
+
+    /** Other nodes' subnets this node routes to now, with the node address each goes through. */
+    public synchronized Map<String, InetAddress> routes() {
+        return Map.copyOf(routed);
     }
 
     private static byte[] localMac() {
@@ -277,6 +390,23 @@ public final class NodeNetwork implements AutoCloseable {
         forwarders.keySet().forEach(this::detach);
         settle();
         unlinking.shutdown();
+        synchronized (this) {
+            closed = true;
+            for (String cidr : routed.keySet()) {
+                Subnet s = Subnet.parse(cidr);
+                try {
+                    rtnl.deleteRoute(Subnet.address(s.network()), s.prefix());
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove the route to {}: {}", cidr, e.getMessage());
+                }
+            }
+            routed.clear();
+        }
+        try {
+            Forwarding.restore(stateDir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot put IPv4 forwarding back as it was: {}", e.getMessage());
+        }
         try {
             firewall.remove();
         } catch (RuntimeException e) {

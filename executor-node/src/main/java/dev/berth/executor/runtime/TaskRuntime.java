@@ -13,6 +13,10 @@ public interface TaskRuntime {
     RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
 
     /** What each running task (by allocation id) has used so far, from its cgroup. */
+    /** Routes to other nodes' containers (a runtime without a bridge network has none to make). Blocking. */
+    default void routeTo(String selfId, java.util.List<dev.berth.executor.network.NodeNetwork.Peer> peers) throws IOException {
+    }
+
     default java.util.Map<String, dev.berth.executor.cgroup.CgroupUsage> usage() {
         return java.util.Map.of();
     }

@@ -53,7 +53,7 @@ final class BridgeGuard {
     }
 
     private static boolean inbound(String address, JsonObject frame) {
-        return Addresses.HEARTBEATS.equals(address) || Addresses.ALLOCATION_UPDATES.equals(address);
+        return Addresses.HEARTBEATS.equals(address) || Addresses.ALLOCATION_UPDATES.equals(address) || Addresses.NETWORK_PEERS.equals(address);
     }
 
     private static String nodeIn(JsonObject frame) {

@@ -45,6 +45,7 @@ public final class ExecutorBridge {
         var options = new BridgeOptions()
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.HEARTBEATS))
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.ALLOCATION_UPDATES))
+                .addInboundPermitted(new PermittedOptions().setAddress(Addresses.NETWORK_PEERS))
                 .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.NODE_ADDRESS_REGEX));
         var server = new NetServerOptions().setIdleTimeout(IDLE_SECONDS).setTcpNoDelay(true);
         if (tls != null) {

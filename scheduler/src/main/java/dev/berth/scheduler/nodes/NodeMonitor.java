@@ -57,6 +57,16 @@ public final class NodeMonitor {
                 if (applied.isPresent() && applied.get().status().terminal()) onChange.run();
             });
         });
+        // an executor's question: where every other live node's containers are, to route to them
+        vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.NETWORK_PEERS, m -> vertx.executeBlocking(() -> {
+            var peers = new io.vertx.core.json.JsonArray();
+            for (Node n : state.nodes()) {
+                if (n.status() != NodeStatus.DOWN && n.subnet() != null) {
+                    peers.add(new io.vertx.core.json.JsonObject().put("nodeId", n.id()).put("address", n.address()).put("subnet", n.subnet()));
+                }
+            }
+            return new io.vertx.core.json.JsonObject().put("peers", peers);
+        }, false).onSuccess(m::reply).onFailure(e -> m.fail(500, e.getMessage())));
         long period = Math.max(250, Math.min(1000, ttl.toMillis() / 4));
         vertx.setPeriodic(period, id -> vertx.executeBlocking(this::sweep, false));
     }
@@ -79,7 +89,7 @@ public final class NodeMonitor {
         state.updateNode(hb.nodeId(), n -> {
             before[0] = n;
             return new Node(hb.nodeId(), hb.address(), n == null || n.status() == NodeStatus.DOWN ? NodeStatus.READY : n.status(),
-                    hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible(), hb.usage());
+                    hb.capacity(), hb.labels(), hb.attributes(), n == null ? now : n.registeredAt(), now, n == null || n.eligible(), hb.usage(), hb.subnet());
         });
         boolean cameBack = before[0] != null && before[0].status() == NodeStatus.DOWN;
         boolean joined = before[0] == null || cameBack;

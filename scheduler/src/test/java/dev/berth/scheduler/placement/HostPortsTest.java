@@ -37,8 +37,8 @@ class HostPortsTest {
                 {"name": "h", "groups": [{"tasks": [{"name": "t1", "image": "x"}, {"name": "t2", "image": "x", "network": {"mode": "host"}}]}]}
                 """, "application/json");
         var job = ((dev.berth.model.spec.SpecResult.Valid) spec).spec();
-        var closed = new Node("n1", "a", NodeStatus.READY, dev.berth.model.spec.Resources.NONE, Map.of(), Map.of(Node.HOST_NETWORK, "false"), Instant.EPOCH, Instant.EPOCH, true, null);
-        var open = new Node("n2", "a", NodeStatus.DOWN, dev.berth.model.spec.Resources.NONE, Map.of(), Map.of(Node.HOST_NETWORK, "true"), Instant.EPOCH, Instant.EPOCH, true, null);
+        var closed = new Node("n1", "a", NodeStatus.READY, dev.berth.model.spec.Resources.NONE, Map.of(), Map.of(Node.HOST_NETWORK, "false"), Instant.EPOCH, Instant.EPOCH, true, null, null);
+        var open = new Node("n2", "a", NodeStatus.DOWN, dev.berth.model.spec.Resources.NONE, Map.of(), Map.of(Node.HOST_NETWORK, "true"), Instant.EPOCH, Instant.EPOCH, true, null, null);
         assertThat(HostNetwork.check(job, List.of(closed, open))).singleElement().satisfies(e -> assertThat(e.path()).isEqualTo("groups[0].tasks[1].network.mode"));
         assertThat(HostNetwork.check(job, List.of(closed, open.withStatus(NodeStatus.READY)))).isEmpty();
         assertThat(HostNetwork.constraints(job.groups().getFirst())).contains(HostNetwork.ALLOWED);

@@ -6,6 +6,8 @@ public final class Addresses {
     public static final String HEARTBEATS = "berth.nodes.heartbeat";
     /** Nodes send allocation status changes here. */
     public static final String ALLOCATION_UPDATES = "berth.allocations.updates";
+    /** Request of an executor, answered by any member: every live node's address and container subnet, to route to. */
+    public static final String NETWORK_PEERS = "berth.network.peers";
     /** Any member asks the leader for a placement pass (published; only the leader acts). */
     public static final String PLACEMENT_WANTED = "berth.placement.wanted";
 
