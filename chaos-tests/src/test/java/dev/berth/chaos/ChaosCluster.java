@@ -122,6 +122,17 @@ final class ChaosCluster implements AutoCloseable {
 
     static final String KAFKA = TestNet.PREFIX + 30 + ":9092";
 
+    static final String OUTSIDER = TestNet.PREFIX + 40;
+
+    /** A host on the test switch that is no Berth node ({@link #OUTSIDER}), with a {@link PeerEcho} on port 9000. */
+    BerthProcess startOutsider() throws IOException {
+        var host = net.host("x1", 40);
+        hosts.put("x1", host);
+        var p = BerthProcess.startMain("x1", host, dir.resolve("x1.log"), PeerEcho.class, List.of("9000"));
+        processes.put("x1", p);
+        return p;
+    }
+
     /** The Kafka broker, on host {@code k1} ({@link #KAFKA}); started again on the same data and ports. */
     BerthProcess startKafka() throws IOException {
         var host = hosts.containsKey("k1") ? hosts.get("k1") : net.host("k1", 30);
@@ -357,7 +368,7 @@ final class ChaosCluster implements AutoCloseable {
             // every member at once: one leaving alone waits for a CP majority that those gone before no longer give
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().terminate();
             for (var p : processes.entrySet()) if (p.getKey().startsWith("s")) p.getValue().awaitEnd(30);
-            for (var p : processes.entrySet()) if (p.getKey().startsWith("k")) p.getValue().stop(30);
+            for (var p : processes.entrySet()) if (p.getKey().startsWith("k") || p.getKey().startsWith("x")) p.getValue().stop(30);
         } finally {
             try {
                 net.close();

@@ -135,12 +135,13 @@ class MultiHostClusterTest {
     }
 
     @Test
-    @DisplayName("a container on one executor's host reaches a container on the other's by its address, and nothing else through"
-            + " its node; the routes, the forwarding and the guard go when the executors stop")
+    @DisplayName("a container on one executor's host reaches a container on the other's by its address; with --egress also a host"
+            + " beyond the cluster, which sees the node's address; without it nothing else through its node; all of it goes when the executors stop")
     void containersAcrossHosts() throws Exception {
         cluster = new ChaosCluster(1);
         cluster.startScheduler(1, NODE_TTL);
-        cluster.startExecutor(1);
+        var outsider = cluster.startOutsider();
+        cluster.startExecutor(1, 1, List.of("--egress"));
         cluster.startExecutor(2);
         String api = cluster.api(1);
         await("both nodes ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -160,16 +161,20 @@ class MultiHostClusterTest {
                 .until(() -> cluster.allocations(api, server).getJsonObject(0).getString("status").equals("running"));
         String address = cluster.allocations(api, server).getJsonObject(0).getJsonObject("network").getString("ip");
         assertThat(address).startsWith("10.212.2.");
-        String client = cluster.submit(api, """
-                {"name": "client", "groups": [{"constraints": [{"attribute": "${node.id}", "value": "e1"}],
-                  "tasks": [{"image": "busybox", "resources": {"cpu": "100m", "memory": "32Mi"}, "command": ["sh", "-c",
-                  "for i in 1 2 3 4 5; do wget -q -O - http://%s:8080/ && break; sleep 1; done; timeout 3 nc %s %d </dev/null; [ $? = 1 ] && echo REFUSED || echo REACHED"]}]}]}"""
-                .formatted(address, ChaosCluster.schedulerAddress(1), ChaosCluster.API));
-        await("the client completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> cluster.job(api, client).getString("status").equals("complete"));
-        String logs = cluster.get(api, "/v1/allocations/" + cluster.allocations(api, client).getJsonObject(0).getString("id") + "/logs");
-        // the other node's container by its address; not the scheduler's API (which the node's host reaches), refused by the node's guard
-        assertThat(logs).contains("hello from e2").contains("REFUSED").doesNotContain("REACHED");
+        // on e1 (egress on): the other node's container by its address, and the outsider
+        String viaE1 = run(api, "e1", "for i in 1 2 3 4 5; do wget -q -O - http://%s:8080/ && break; sleep 1; done; timeout 3 nc %s 9000 </dev/null"
+                .formatted(address, ChaosCluster.OUTSIDER));
+        assertThat(viaE1).contains("hello from e2").contains("hello from outside");
+        // which saw the node's address, not the container's
+        await("the outsider saw e1's address").atMost(Duration.ofSeconds(5)).until(() -> outsider.output().contains("peer 10.213.0.11"));
+        assertThat(outsider.output()).doesNotContain("peer 10.212.");
+        // on e2 (egress off): neither the outsider nor the scheduler's API (which the node's own host reaches) through its node
+        String viaE2 = run(api, "e2", "for to in \"%s 9000\" \"%s %d\"; do timeout 3 nc $to </dev/null; [ $? = 1 ] && echo REFUSED || echo REACHED; done"
+                .formatted(ChaosCluster.OUTSIDER, ChaosCluster.schedulerAddress(1), ChaosCluster.API));
+        assertThat(viaE2).isEqualTo("REFUSED\nREFUSED\n");
+        assertThat(cluster.connectsFrom("e2", ChaosCluster.OUTSIDER, 9000)).as("e2's host itself reaches the outsider").isTrue();
+        assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "postrouting")).contains("masquerade");
+        assertThat(cluster.inHost("e2", "nft", "list", "table", "inet", "berth")).doesNotContain("masquerade");
 
         cluster.stop("e1", 30);
         cluster.stop("e2", 30);
@@ -179,6 +184,18 @@ class MultiHostClusterTest {
             assertThat(cluster.tables(host)).as("tables on " + host).doesNotContain("table inet berth\n");
         }
         passed = true;
+    }
+
+    /** A batch job of one busybox shell on {@code node}; its stdout once it completed. */
+    private String run(String api, String node, String script) throws Exception {
+        String job = cluster.submit(api, new JsonObject().put("name", "probe-" + node).put("groups", new JsonArray().add(new JsonObject()
+                .put("constraints", new JsonArray().add(new JsonObject().put("attribute", "${node.id}").put("value", node)))
+                .put("tasks", new JsonArray().add(new JsonObject().put("image", "busybox")
+                        .put("resources", new JsonObject().put("cpu", "100m").put("memory", "32Mi"))
+                        .put("command", new JsonArray().add("sh").add("-c").add(script)))))).encode());
+        await("the probe on " + node + " completes").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.job(api, job).getString("status").equals("complete"));
+        return cluster.get(api, "/v1/allocations/" + cluster.allocations(api, job).getJsonObject(0).getString("id") + "/logs");
     }
 
     @Test

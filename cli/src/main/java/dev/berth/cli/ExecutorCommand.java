@@ -51,6 +51,9 @@ final class ExecutorCommand implements Callable<Integer> {
     List<Path> allowVolume = new ArrayList<>();
     @Option(names = "--allow-host-network", description = "let tasks ask for network mode host")
     boolean allowHostNetwork;
+
+    @Option(names = "--egress", description = "let containers reach beyond the cluster's containers, masqueraded as this node (IPv4 forwarding and nf_tables masquerade, undone on stop; off by default)")
+    boolean egress;
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
     @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
     String bridge;

@@ -69,6 +69,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--allow-host-network", description = "let tasks ask for network mode host")
     boolean allowHostNetwork;
 
+    @Option(names = "--egress", description = "let containers reach beyond the cluster's containers, masqueraded as this node (IPv4 forwarding and nf_tables masquerade, undone on stop; off by default)")
+    boolean egress;
+
     @Option(names = "--dns", paramLabel = "IP", description = "a nameserver for containers' resolv.conf (repeatable; default: the host's, without loopback ones)")
     java.util.List<String> dns = new java.util.ArrayList<>();
 

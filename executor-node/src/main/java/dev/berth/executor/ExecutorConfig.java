@@ -48,6 +48,8 @@ import java.util.Map;
  * @param allowUnconfined   whether a task may opt out of the seccomp filter
  * @param maxTaskCpu        the most cpu one task may ask here; null: the node's capacity
  * @param maxTaskMemory     the most memory one task may ask here; null: the node's capacity
+ * @param egress            whether containers may reach beyond the cluster's containers: IPv4 forwarding and masquerading
+ *                          through the node's address (off: they reach this node's published ports and other nodes' containers only)
  */
 public record ExecutorConfig(List<String> schedulers, String bind, String advertise, String nodeId, Path dataDir, String cgroupParent,
                              Cpu cpu, ByteSize memory, Map<String, String> label, Map<String, Long> resource, List<Path> allowVolume,
@@ -55,7 +57,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                              boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
                              Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
                              List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory,
-                             Path tlsCa, Path tlsCert, Path tlsKey)
+                             Path tlsCa, Path tlsCert, Path tlsKey, boolean egress)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -73,7 +75,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         var n = NetworkConfig.DEFAULT;
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
-                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null);
+                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null, false);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -170,7 +172,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
     }
 
     public NetworkConfig network() {
-        return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns);
+        return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns, egress);
     }
 
     public RegistryConfig registryConfig() throws IOException {

@@ -34,7 +34,7 @@ public final class Nftables implements AutoCloseable {
     static final int NFT_MSG_NEWTABLE = 0, NFT_MSG_DELTABLE = 2, NFT_MSG_NEWCHAIN = 3, NFT_MSG_NEWRULE = 6, NFT_MSG_DELRULE = 8,
             NFT_MSG_NEWSET = 9, NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
     static final int NFPROTO_INET = 1, NLM_F_APPEND = 0x800;
-    static final int NF_INET_LOCAL_IN = 1, NF_INET_FORWARD = 2, NF_ACCEPT = 1;
+    static final int NF_INET_LOCAL_IN = 1, NF_INET_FORWARD = 2, NF_INET_POST_ROUTING = 4, NF_ACCEPT = 1;
     static final int NFT_REG_VERDICT = 0, NFT_REG_1 = 1;
     private static final int NFT_META_IIFNAME = 6, NFT_META_OIFNAME = 7, NFT_META_NFPROTO = 15, NFT_META_L4PROTO = 16, NFT_CT_STATE = 0;
     private static final int NFT_PAYLOAD_NETWORK_HEADER = 1, NFPROTO_IPV4 = 2;
@@ -42,7 +42,7 @@ public final class Nftables implements AutoCloseable {
     private static final int CT_ESTABLISHED_RELATED = 2 | 4;
     private static final int TYPE_INET_SERVICE = 13, SET_ID = 1;
     static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
-    static final String SET = "published", CHAIN = "input", FORWARD = "forward";
+    static final String SET = "published", CHAIN = "input", FORWARD = "forward", POSTROUTING = "postrouting";
 
     private final NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER);
     private final String table;
@@ -82,7 +82,7 @@ public final class Nftables implements AutoCloseable {
      * </pre>
      * Replaced whole, in one transaction, whenever the peers change.
      */
-    public void forwardOnlyTo(String bridge, java.util.List<int[]> peerSubnets) {
+    public void forwardOnlyTo(String bridge, java.util.List<int[]> peerSubnets, boolean egress) {
         NlMessage m = batchBegin();
         m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(3, FORWARD)
@@ -93,9 +93,43 @@ public final class Nftables implements AutoCloseable {
         nfgen(m).attrString(1, table).attrString(2, FORWARD);
         forwardRule(m, () -> { iifname(m, bridge); oifname(m, bridge); accept(m); });
         for (int[] peer : peerSubnets) forwardRule(m, () -> { iifname(m, bridge); ipDaddrIn(m, peer[0], peer[1]); accept(m); });
-        forwardRule(m, () -> { iifname(m, bridge); reject(m); });
+        if (!egress) forwardRule(m, () -> { iifname(m, bridge); reject(m); });
         batchEnd(m);
-        socket.request("let containers on " + bridge + " reach " + peerSubnets.size() + " other node(s)' containers only (nf_tables chain " + FORWARD + ")", m);
+        socket.request("let containers on " + bridge + " reach " + peerSubnets.size() + " other node(s)' containers" + (egress ? " and beyond" : " only")
+                + " (nf_tables chain " + FORWARD + ")", m);
+    }
+
+    /**
+     * Egress: what containers send beyond the bridge leaves with the node's address —
+     * {@code chain postrouting { type nat hook postrouting priority 100; ip saddr SUBNET oifname != BRIDGE masquerade }}.
+     * Traffic to other nodes' containers keeps its container address (their routes bring the answers back).
+     */
+    public void masquerade(String bridge, int network, int prefix, java.util.List<int[]> keep) {
+        NlMessage m = batchBegin();
+        m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(3, POSTROUTING)
+                .nest(4, true).attrBe32(1, NF_INET_POST_ROUTING).attrBe32(2, 100).end()
+                .attrBe32(5, NF_ACCEPT).attrString(7, "nat");
+        m.begin(type(NFT_MSG_DELRULE), NLM_F_REQUEST | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, POSTROUTING);
+        for (int[] peer : keep) chainRule(m, POSTROUTING, () -> { ipDaddrIn(m, peer[0], peer[1]); accept(m); });
+        chainRule(m, POSTROUTING, () -> {
+            ipAddrIn(m, 12, network, prefix);
+            expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_OIFNAME);
+            endExpr(m);
+            cmp(m, NFT_CMP_NEQ, Arrays.copyOf(bridge.getBytes(StandardCharsets.US_ASCII), 16));
+            expr(m, "masq");
+            endExpr(m);
+        });
+        batchEnd(m);
+        socket.request("masquerade what containers on " + bridge + " send beyond it (nf_tables chain " + POSTROUTING + ")", m);
+    }
+
+    private void chainRule(NlMessage m, String chain, Runnable expressions) {
+        m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, chain).nest(4, true);
+        expressions.run();
+        m.end();
     }
 
     private void forwardRule(NlMessage m, Runnable expressions) {
@@ -113,10 +147,15 @@ public final class Nftables implements AutoCloseable {
 
     /** {@code meta nfproto ipv4 ip daddr & mask == network}. */
     private static void ipDaddrIn(NlMessage m, int network, int prefix) {
+        ipAddrIn(m, 16, network, prefix);
+    }
+
+    /** {@code meta nfproto ipv4}, then the address at {@code offset} of the IPv4 header (12 source, 16 destination) masked to {@code prefix}. */
+    private static void ipAddrIn(NlMessage m, int offset, int network, int prefix) {
         expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_NFPROTO);
         endExpr(m);
         cmp(m, NFT_CMP_EQ, new byte[] {(byte) NFPROTO_IPV4});
-        expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_NETWORK_HEADER).attrBe32(3, 16).attrBe32(4, 4);
+        expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_NETWORK_HEADER).attrBe32(3, offset).attrBe32(4, 4);
         endExpr(m);
         int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
         expr(m, "bitwise").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_REG_1).attrBe32(3, 4)

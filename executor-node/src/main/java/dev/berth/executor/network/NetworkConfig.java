@@ -13,9 +13,14 @@ import java.util.List;
  * @param firewallTable  the nf_tables table (family inet) Berth owns on this node
  * @param publishAddress host address published ports listen on (0.0.0.0: every address of the node)
  * @param dns            nameservers written to containers' /etc/resolv.conf; empty: the host's own, minus loopback ones
+ * @param egress         containers may reach beyond the cluster's containers, masqueraded as the node (opt-in)
  */
-public record NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns) {
-    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", "10.210.0.0/16", "berth", "0.0.0.0", List.of());
+public record NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns, boolean egress) {
+    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", "10.210.0.0/16", "berth", "0.0.0.0", List.of(), false);
+
+    public NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns) {
+        this(bridge, subnet, firewallTable, publishAddress, dns, false);
+    }
 
     public NetworkConfig {
         dns = List.copyOf(dns);
@@ -29,6 +34,6 @@ public record NetworkConfig(String bridge, String subnet, String firewallTable, 
     }
 
     public NetworkConfig withBridge(String name, String cidr, String table) {
-        return new NetworkConfig(name, cidr, table, publishAddress, dns);
+        return new NetworkConfig(name, cidr, table, publishAddress, dns, egress);
     }
 }

@@ -92,6 +92,13 @@ public final class NodeNetwork implements AutoCloseable {
             rtnl.setUp(bridge);
             firewall = new Nftables(config.firewallTable());
             firewall.install(config.bridge());
+            if (config.egress()) {
+                // opt-in: containers reach beyond the cluster, leaving with the node's address
+                Forwarding.enable(stateDir);
+                firewall.forwardOnlyTo(config.bridge(), List.of(), true);
+                firewall.masquerade(config.bridge(), subnet.network(), subnet.prefix(), List.of());
+                LOG.info("egress on: containers on {} reach beyond the cluster, masqueraded as this node", config.bridge());
+            }
             var ipam = new Ipam(subnet, stateDir.resolve("ipam.tsv"));
             removeStrays(rtnl, bridge, ipam);
             removeOwnRoutes(rtnl);
@@ -223,7 +230,9 @@ public final class NodeNetwork implements AutoCloseable {
             }
         }
         synchronized (firewall) {
-            firewall.forwardOnlyTo(config.bridge(), subnets.values().stream().map(x -> new int[] {x.network(), x.prefix()}).toList());
+            var peerNets = subnets.values().stream().map(x -> new int[] {x.network(), x.prefix()}).toList();
+            firewall.forwardOnlyTo(config.bridge(), peerNets, config.egress());
+            if (config.egress()) firewall.masquerade(config.bridge(), subnet.network(), subnet.prefix(), peerNets);
         }
     }
 
