@@ -123,6 +123,8 @@ final class ChaosCluster implements AutoCloseable {
     static final String KAFKA = TestNet.PREFIX + 30 + ":9092";
 
     static final String OUTSIDER = TestNet.PREFIX + 40;
+    /** Executors started from now on take a block of the schedulers' container range rather than 10.212.N.0/24 of their own. */
+    boolean leasedSubnets;
 
     /** A host on the test switch that is no Berth node ({@link #OUTSIDER}), with a {@link PeerEcho} on port 9000. */
     BerthProcess startOutsider() throws IOException {
@@ -151,7 +153,8 @@ final class ChaosCluster implements AutoCloseable {
         if (!hosts.containsKey(name)) BerthProcess.run(List.of("image", "busybox", "--data-dir", data.toString(), "--name", "busybox"));
         hosts.put(name, host);
         var args = new ArrayList<>(List.of("executor", "--node-id", name, "--bind", host.address(), "--data-dir", data.toString(),
-                "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--subnet", "10.212." + i + ".0/24", "--cpu", "1", "--memory", "2Gi"));
+                "--cgroup-parent", "berth-chaos-" + name, "--bridge", "berth-c" + i, "--cpu", "1", "--memory", "2Gi"));
+        if (!leasedSubnets) args.addAll(List.of("--subnet", "10.212." + i + ".0/24"));
         args.addAll(tls(name, "executor", host.address()));
         for (int k = 0; k < schedulers; k++) args.addAll(List.of("--schedulers", schedulerAddress((first - 1 + k) % schedulers + 1)));
         args.addAll(extra);
@@ -163,6 +166,11 @@ final class ChaosCluster implements AutoCloseable {
         var p = BerthProcess.start(name, host, dir.resolve(name + "-" + (processes.containsKey(name) ? "again" : "first") + ".log"), args);
         processes.put(name, p);
         return p;
+    }
+
+    /** What a process of the cluster printed so far (its latest run). */
+    String processOutput(String name) {
+        return processes.get(name).output();
     }
 
     /** kill -9 of a member's process. */

@@ -141,17 +141,30 @@ class MultiHostClusterTest {
         cluster = new ChaosCluster(1);
         cluster.startScheduler(1, NODE_TTL);
         var outsider = cluster.startOutsider();
+        // neither executor has a subnet of its own: the leader leases each a /24 of the container range
+        cluster.leasedSubnets = true;
         cluster.startExecutor(1, 1, List.of("--egress"));
         cluster.startExecutor(2);
         String api = cluster.api(1);
         await("both nodes ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> readyNodes(api).size() == 2);
+                .until(() -> readyNodes(api).size() == 2 && subnets(api).size() == 2);
+        var subnets = subnets(api);
+        String e1Subnet = subnets.get("e1"), e2Subnet = subnets.get("e2");
+        assertThat(List.of(e1Subnet, e2Subnet)).doesNotHaveDuplicates().allMatch(c -> c.matches("10\\.210\\.\\d+\\.0/24"));
         // host-gw: each node routes to the other's container subnet through the other's address, marked as Berth's
         await("routes on both hosts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains("10.212.2.0/24 via 10.213.0.12")
-                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains("10.212.1.0/24 via 10.213.0.11"));
+                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(e2Subnet + " via 10.213.0.12")
+                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains(e1Subnet + " via 10.213.0.11"));
         assertThat(cluster.inHost("e1", "cat", "/proc/sys/net/ipv4/ip_forward").strip()).isEqualTo("1");
-        assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "forward")).contains("10.212.2.0/24");
+        assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "forward")).contains(e2Subnet);
+        // a restarted node keeps its lease
+        cluster.stop("e2", 30);
+        cluster.startExecutor(2);
+        await("e2 back with its lease").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.processOutput("e2").contains("Bridge     berth-c2 (" + e2Subnet + ")"));
+        assertThat(subnets(api).get("e2")).isEqualTo(e2Subnet);
+        await("routes again on e1").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(e2Subnet + " via 10.213.0.12"));
 
         String server = cluster.submit(api, """
                 {"name": "server", "type": "service", "groups": [{"constraints": [{"attribute": "${node.id}", "value": "e2"}],
@@ -160,14 +173,14 @@ class MultiHostClusterTest {
         await("the server runs on e2").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> cluster.allocations(api, server).getJsonObject(0).getString("status").equals("running"));
         String address = cluster.allocations(api, server).getJsonObject(0).getJsonObject("network").getString("ip");
-        assertThat(address).startsWith("10.212.2.");
+        assertThat(address).startsWith(e2Subnet.substring(0, e2Subnet.lastIndexOf('.') + 1));
         // on e1 (egress on): the other node's container by its address, and the outsider
         String viaE1 = run(api, "e1", "for i in 1 2 3 4 5; do wget -q -O - http://%s:8080/ && break; sleep 1; done; timeout 3 nc %s 9000 </dev/null"
                 .formatted(address, ChaosCluster.OUTSIDER));
         assertThat(viaE1).contains("hello from e2").contains("hello from outside");
         // which saw the node's address, not the container's
         await("the outsider saw e1's address").atMost(Duration.ofSeconds(5)).until(() -> outsider.output().contains("peer 10.213.0.11"));
-        assertThat(outsider.output()).doesNotContain("peer 10.212.");
+        assertThat(outsider.output()).doesNotContain("peer 10.210.");
         // on e2 (egress off): neither the outsider nor the scheduler's API (which the node's own host reaches) through its node
         String viaE2 = run(api, "e2", "for to in \"%s 9000\" \"%s %d\"; do timeout 3 nc $to </dev/null; [ $? = 1 ] && echo REFUSED || echo REACHED; done"
                 .formatted(ChaosCluster.OUTSIDER, ChaosCluster.schedulerAddress(1), ChaosCluster.API));
@@ -184,6 +197,16 @@ class MultiHostClusterTest {
             assertThat(cluster.tables(host)).as("tables on " + host).doesNotContain("table inet berth\n");
         }
         passed = true;
+    }
+
+    /** Each node's container subnet, as the API shows it. */
+    private java.util.Map<String, String> subnets(String api) throws Exception {
+        var out = new java.util.TreeMap<String, String>();
+        for (Object n : new JsonArray(cluster.get(api, "/v1/nodes"))) {
+            var node = (JsonObject) n;
+            if (node.getString("subnet") != null) out.put(node.getString("id"), node.getString("subnet"));
+        }
+        return out;
     }
 
     /** A batch job of one busybox shell on {@code node}; its stdout once it completed. */

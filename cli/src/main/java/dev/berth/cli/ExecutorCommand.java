@@ -57,7 +57,7 @@ final class ExecutorCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
     @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
     String bridge;
-    @Option(names = "--subnet", paramLabel = "CIDR", description = "containers' addresses (default 10.210.0.0/16)")
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "containers' addresses (default: a block of the schedulers' container range, leased when the node first connects)")
     String subnet;
     @Option(names = "--dns", paramLabel = "IP", description = "a nameserver for containers (repeatable; default: the host's, without loopback ones)")
     List<String> dns = new ArrayList<>();
@@ -79,8 +79,9 @@ final class ExecutorCommand implements Callable<Integer> {
             out.flush();
         }
         Vertx vertx = Vertx.vertx();
+        dev.berth.executor.runtime.TaskRuntime runtime;
         try {
-            var runtime = NodeRuntime.create(settings);
+            runtime = NodeRuntime.create(settings);
             vertx.deployVerticle(new ExecutorVerticle(settings, runtime, Clock.systemUTC())).await(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close().await(30, TimeUnit.SECONDS);
@@ -90,7 +91,7 @@ final class ExecutorCommand implements Callable<Integer> {
         var capacity = settings.capacity();
         out.printf("Berth executor up.%n  Node       %s at %s (cpu %s, memory %s)%n  Schedulers %s%n  Bridge     %s (%s)%n  Data       %s%n",
                 settings.nodeId(), settings.address(), capacity.cpu(), capacity.memory().human(),
-                String.join(", ", settings.schedulerAddresses().stream().map(Object::toString).toList()), settings.bridge(), settings.subnet(), settings.dataDir());
+                String.join(", ", settings.schedulerAddresses().stream().map(Object::toString).toList()), settings.bridge(), runtime.subnet(), settings.dataDir());
         out.flush();
         foreground.await();
         return 0;

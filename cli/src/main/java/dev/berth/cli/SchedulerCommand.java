@@ -52,6 +52,12 @@ final class SchedulerCommand implements Callable<Integer> {
 
     @Option(names = "--share-half-life", paramLabel = "DURATION", description = "how fast the fair share forgets a queue's past usage: it counts half after this long (default 24h)")
     String shareHalfLife;
+
+    @Option(names = "--container-range", paramLabel = "CIDR", description = "the cluster's container addresses; nodes without --subnet are each leased a block of it (default 10.210.0.0/16)")
+    String containerRange;
+
+    @Option(names = "--node-subnet-prefix", paramLabel = "N", description = "the size of each node's block of the container range (default 24)")
+    Integer nodeSubnetPrefix;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
     String kafka;
     @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")

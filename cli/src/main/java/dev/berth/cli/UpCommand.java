@@ -58,6 +58,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--share-half-life", paramLabel = "DURATION", description = "how fast the fair share forgets a queue's past usage: it counts half after this long (default 24h)")
     String shareHalfLife;
 
+    @Option(names = "--container-range", paramLabel = "CIDR", description = "the cluster's container addresses; nodes without --subnet are each leased a block of it (default 10.210.0.0/16)")
+    String containerRange;
+
+    @Option(names = "--node-subnet-prefix", paramLabel = "N", description = "the size of each node's block of the container range (default 24)")
+    Integer nodeSubnetPrefix;
+
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
 
     @Option(names = "--bridge", defaultValue = "berth0", paramLabel = "NAME", description = "the node's container bridge (default ${DEFAULT-VALUE})")
@@ -97,6 +103,8 @@ final class UpCommand implements Callable<Integer> {
         // TLS is the API's here: the executor is in this process and needs none
         var forExecutor = only(given, ExecutorConfig.class);
         forExecutor.keySet().removeIf(k -> k.startsWith("tls"));
+        // one host: its node keeps the whole range rather than a leased block
+        forExecutor.putIfAbsent("subnet", subnet);
         var executor = Flags.read(ExecutorConfig.of(hostName(), data), null, forExecutor);
         var scheduler = Flags.read(SchedulerConfig.defaults().with("port", port, "clusterPort", clusterPort, "busPort", 0, "clusterName", "berth-" + port),
                 null, only(given, SchedulerConfig.class));

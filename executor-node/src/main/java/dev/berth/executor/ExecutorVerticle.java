@@ -56,11 +56,13 @@ public final class ExecutorVerticle extends VerticleBase {
             var epochs = EpochGuard.load(config.dataDir().resolve("leader-epoch"));
             return new Prepared(epochs, UsageEvents.open(config), AccountingEvents.open(config), runtime.recover(), config.capacity(), new ImageService(vertx, config, pulls),
                     new RunRecord(config.dataDir().resolve("runs.jsonl")));
-        }).map(p -> {
+        }).compose(p -> {
             usage = p.usage();
             accounting = p.accounting();
             runs = p.runs();
             link = config.schedulers().isEmpty() ? new LocalLink(vertx) : new BridgeLink(vertx, config.schedulerAddresses(), config.tls());
+            return runtime.needsSubnet() ? leaseSubnet().map(p) : Future.succeededFuture(p);
+        }).map(p -> {
             var reporter = new UpdateReporter(vertx, link);
             for (String id : p.leftovers()) {
                 // The last word on it: no later update from any run of this node can follow.
@@ -90,6 +92,41 @@ public final class ExecutorVerticle extends VerticleBase {
                     config.schedulers().isEmpty() ? "in this process" : config.schedulers());
             return p.leftovers();
         });
+    }
+
+    /**
+     * Asks the schedulers for this node's block of the container range (again every second until a
+     * member answers), and starts the bridge network on it; a refusal (the range is full) fails the start.
+     */
+    private Future<Void> leaseSubnet() {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        tryLease(done, runtime.previousSubnet(), 0);
+        return done.future();
+    }
+
+    private void tryLease(io.vertx.core.Promise<Void> done, String previous, int attempt) {
+        var body = new io.vertx.core.json.JsonObject().put("nodeId", config.nodeId());
+        if (previous != null) body.put("previous", previous);
+        link.request(Addresses.NETWORK_LEASE, body, 5000)
+                .compose(reply -> vertx.executeBlocking(() -> {
+                    String subnet = ((io.vertx.core.json.JsonObject) reply).getString("subnet");
+                    runtime.startNetwork(subnet);
+                    LOG.info("node {} is leased subnet {}{}", config.nodeId(), subnet, subnet.equals(previous) ? " (as before)" : "");
+                    return (Void) null;
+                }, false))
+                .onSuccess(done::complete)
+                .onFailure(e -> {
+                    if (e instanceof io.vertx.core.eventbus.ReplyException r && r.failureCode() == 409) {
+                        done.fail(new java.io.IOException("no subnet for this node: " + r.getMessage()));
+                        return;
+                    }
+                    if (!(e instanceof io.vertx.core.eventbus.ReplyException)) {
+                        done.fail(e); // the network did not start on the leased subnet: say why
+                        return;
+                    }
+                    if (attempt % 10 == 0) LOG.info("waiting for a scheduler member to lease this node a subnet: {}", e.getMessage());
+                    vertx.setTimer(1000, t -> tryLease(done, previous, attempt + 1));
+                });
     }
 
     private boolean routing;

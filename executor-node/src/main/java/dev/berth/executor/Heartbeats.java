@@ -59,7 +59,7 @@ final class Heartbeats {
     }
 
     private void send() {
-        var hb = new Heartbeat(config.nodeId(), address, capacity, config.label(), attributes, running.get(), ++sequence, latest, config.network().subnet());
+        var hb = new Heartbeat(config.nodeId(), address, capacity, config.label(), attributes, running.get(), ++sequence, latest, runtime.subnet());
         link.send(Addresses.HEARTBEATS, new JsonObject(Json.write(hb)));
     }
 

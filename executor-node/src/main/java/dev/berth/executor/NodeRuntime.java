@@ -6,6 +6,7 @@ import dev.berth.executor.image.ImageStore;
 import dev.berth.executor.image.registry.RegistryClient;
 import dev.berth.executor.network.NodeNetwork;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +23,20 @@ public final class NodeRuntime {
         LOG.info("host: {}", host);
         String missing = host.missing();
         if (missing != null) throw new IOException("this host cannot run Berth containers: " + missing);
-        NodeNetwork network = NodeNetwork.start(config.network(), config.dataDir().resolve("network"));
+        // without a subnet of its own the node's network starts once the schedulers lease it one
+        Path state = config.dataDir().resolve("network");
+        NodeNetwork network = config.network().subnet() == null ? null : NodeNetwork.start(config.network(), state);
         try {
-            return new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
+            var runtime = new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
                     new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork(), config.policy()), network,
                     new RegistryClient(config.registryConfig()));
+            if (network == null) {
+                java.nio.file.Files.createDirectories(state);
+                runtime.awaitLease(config.network(), state);
+            }
+            return runtime;
         } catch (IOException | RuntimeException e) {
-            network.close();
+            if (network != null) network.close();
             throw e;
         }
     }

@@ -36,11 +36,13 @@ import java.util.List;
  * @param memberGuard  whether an nf_tables table lets only the members reach the cluster and bus ports; null: yes beyond loopback
  * @param jobGcAfter   a job that ended longer ago than this is removed, with its allocations, evaluation and logs
  * @param shareHalfLife how fast a queue's recent usage is forgotten in the fair share: its weight halves every half-life
+ * @param containerRange the cluster's container addresses: each node without a subnet of its own is leased a block of it
+ * @param nodeSubnetPrefix the size of a node's block (24: 254 containers per node, 256 nodes in a /16)
  */
 public record SchedulerConfig(String bind, String advertise, List<String> join, int port, int clusterPort, int busPort, int executorPort,
                               Integer cpMembers, Path dataDir, Duration nodeTtl, String kafka, boolean insecure, String clusterName,
                               long maxBodyBytes, Boolean acl, Path tlsCa, Path tlsCert, Path tlsKey, Boolean memberGuard,
-                              Duration jobGcAfter, Duration shareHalfLife)
+                              Duration jobGcAfter, Duration shareHalfLife, String containerRange, int nodeSubnetPrefix)
         implements Settings.Checked {
     public static final int DEFAULT_PORT = 7070;
     public static final int DEFAULT_CLUSTER_PORT = 5701;
@@ -51,7 +53,7 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
 
     public static SchedulerConfig defaults() {
         return new SchedulerConfig("127.0.0.1", null, List.of(), DEFAULT_PORT, DEFAULT_CLUSTER_PORT, 5702, 4647, null, null,
-                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024, null, null, null, null, null, Duration.ofHours(24), Duration.ofHours(24));
+                Duration.ofSeconds(10), null, false, "berth", 1024 * 1024, null, null, null, null, null, Duration.ofHours(24), Duration.ofHours(24), "10.210.0.0/16", 24);
     }
 
     /** This config with some keys changed ({@code "port", 0}), checked as a file would be. */
@@ -76,6 +78,14 @@ public record SchedulerConfig(String bind, String advertise, List<String> join, 
         if (nodeTtl == null || nodeTtl.isNegative() || nodeTtl.isZero()) errors.add(new FieldError("nodeTtl", "must be more than 0"));
         if (jobGcAfter == null || jobGcAfter.compareTo(Duration.ofSeconds(1)) < 0) errors.add(new FieldError("jobGcAfter", "must be at least 1s"));
         if (shareHalfLife == null || shareHalfLife.compareTo(Duration.ofMinutes(1)) < 0) errors.add(new FieldError("shareHalfLife", "must be at least 1m"));
+        try {
+            var range = dev.berth.model.net.Subnet.parse(containerRange);
+            if (nodeSubnetPrefix < range.prefix() || nodeSubnetPrefix > 30) {
+                errors.add(new FieldError("nodeSubnetPrefix", "/" + nodeSubnetPrefix + " must be between the range's /" + range.prefix() + " and /30"));
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            errors.add(new FieldError("containerRange", containerRange == null ? "is required" : e.getMessage()));
+        }
         if (errors.isEmpty()) {
             int members = members().size();
             if (cpMembers != null && cpMembers != 0 && cpMembers < 3) {

@@ -72,7 +72,8 @@ public final class SchedulerVerticle extends VerticleBase {
         }).compose(state -> {
             var placement = new PlacementService(vertx, state, clock, leadership, config.shareHalfLife());
             vertx.eventBus().consumer(Addresses.PLACEMENT_WANTED, m -> placement.passIfLeading());
-            new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass).start();
+            new NodeMonitor(vertx, state, clock, config.nodeTtl(), placement::requestPass,
+                    dev.berth.model.net.Subnet.parse(config.containerRange()), config.nodeSubnetPrefix()).start();
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> placement.passIfLeading());
             var periodic = new dev.berth.scheduler.batch.PeriodicLauncher(vertx, state, clock);
             vertx.setPeriodic(PLACEMENT_PERIOD_MS, id -> {

@@ -44,7 +44,10 @@ public final class ContainerRuntime implements TaskRuntime {
     private final String ioDevice;
     private final CoreAllocator cores;
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
-    private final NodeNetwork network;
+    private volatile NodeNetwork network;
+    /** Set while the bridge network waits for a leased subnet: what to start it with. */
+    private volatile dev.berth.executor.network.NetworkConfig pendingNetwork;
+    private volatile Path networkState;
     private final RegistryClient registry;
     private final java.util.Map<String, Cgroup> running = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -253,7 +256,48 @@ public final class ContainerRuntime implements TaskRuntime {
 
     @Override
     public void routeTo(String selfId, java.util.List<NodeNetwork.Peer> peers) throws IOException {
-        network.routeTo(selfId, peers);
+        var n = network;
+        if (n != null) n.routeTo(selfId, peers);
+    }
+
+    /** The bridge network starts once the schedulers lease this node a subnet ({@link #startNetwork}). */
+    public void awaitLease(dev.berth.executor.network.NetworkConfig config, Path stateDir) {
+        this.pendingNetwork = config;
+        this.networkState = stateDir;
+    }
+
+    @Override
+    public boolean needsSubnet() {
+        return pendingNetwork != null && network == null;
+    }
+
+    @Override
+    public String subnet() {
+        var n = network;
+        return n == null ? null : n.subnet().toString();
+    }
+
+    @Override
+    public String previousSubnet() {
+        try {
+            Path f = networkState == null ? null : networkState.resolve(LEASE_FILE);
+            return f != null && java.nio.file.Files.exists(f) ? java.nio.file.Files.readString(f).strip() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static final String LEASE_FILE = "subnet.lease";
+
+    @Override
+    public synchronized void startNetwork(String subnet) throws IOException {
+        if (network != null) return;
+        var started = NodeNetwork.start(pendingNetwork.withSubnet(subnet), networkState);
+        started.retainOnly(java.util.Set.of()); // no container runs yet: what a dead run's leases name is free
+        Path tmp = networkState.resolve(LEASE_FILE + ".tmp");
+        java.nio.file.Files.writeString(tmp, subnet + "\n");
+        java.nio.file.Files.move(tmp, networkState.resolve(LEASE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        network = started;
     }
 
     public NodeNetwork network() {

@@ -1,5 +1,6 @@
 package dev.berth.executor.network;
 
+import dev.berth.model.net.Subnet;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.file.Files;

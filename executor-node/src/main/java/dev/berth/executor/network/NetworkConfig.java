@@ -1,12 +1,14 @@
 package dev.berth.executor.network;
 
+import dev.berth.model.net.Subnet;
 import java.util.List;
 
 /**
  * A node's bridge network.
  *
  * @param bridge         the bridge's name; containers' host-side veths are its ports
- * @param subnet         containers' addresses; the first one is the bridge's, the containers' gateway.
+ * @param subnet         containers' addresses; the first one is the bridge's, the containers' gateway; null: a block
+ *                       of the cluster's container range, leased by the schedulers when the node first connects.
  *                       The default 10.210.0.0/16 keeps clear of Podman (10.88.0.0/16, 10.89.x.0/24),
  *                       Docker (172.17.0.0/16 and its 172.18–31 pools), Kubernetes' usual service and
  *                       pod ranges (10.96.0.0/12, 10.244.0.0/16) and Nomad (172.26.64.0/20)
@@ -16,7 +18,7 @@ import java.util.List;
  * @param egress         containers may reach beyond the cluster's containers, masqueraded as the node (opt-in)
  */
 public record NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns, boolean egress) {
-    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", "10.210.0.0/16", "berth", "0.0.0.0", List.of(), false);
+    public static final NetworkConfig DEFAULT = new NetworkConfig("berth0", null, "berth", "0.0.0.0", List.of(), false);
 
     public NetworkConfig(String bridge, String subnet, String firewallTable, String publishAddress, List<String> dns) {
         this(bridge, subnet, firewallTable, publishAddress, dns, false);
@@ -30,7 +32,12 @@ public record NetworkConfig(String bridge, String subnet, String firewallTable, 
         if (!bridge.toLowerCase(java.util.Locale.ROOT).contains("berth")) {
             throw new IllegalArgumentException("network.bridge: \"" + bridge + "\" must contain \"berth\", so that what Berth made is recognisable on the host");
         }
-        Subnet.parse(subnet);
+        if (subnet != null) Subnet.parse(subnet);
+    }
+
+    /** This network on {@code cidr}, as the schedulers leased it. */
+    public NetworkConfig withSubnet(String cidr) {
+        return new NetworkConfig(bridge, cidr, firewallTable, publishAddress, dns, egress);
     }
 
     public NetworkConfig withBridge(String name, String cidr, String table) {

@@ -1,5 +1,6 @@
 package dev.berth.executor.network;
 
+import dev.berth.model.net.Subnet;
 import dev.berth.executor.ProcFiles;
 import dev.berth.executor.netlink.Nftables;
 import dev.berth.executor.netlink.Rtnl;

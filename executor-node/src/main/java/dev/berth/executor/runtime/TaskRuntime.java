@@ -13,6 +13,25 @@ public interface TaskRuntime {
     RunningTask start(String allocationId, TaskSpec task, Path allocDir) throws TaskStartException, IOException;
 
     /** What each running task (by allocation id) has used so far, from its cgroup. */
+    /** The node's container subnet; null while it waits for the schedulers to lease it one (or has no bridge network). */
+    default String subnet() {
+        return null;
+    }
+
+    /** Whether the bridge network waits for a subnet leased by the schedulers ({@link #startNetwork}). */
+    default boolean needsSubnet() {
+        return false;
+    }
+
+    /** The subnet an earlier run of this node was leased, to ask for again; null: none. */
+    default String previousSubnet() {
+        return null;
+    }
+
+    /** Starts the bridge network on the subnet the schedulers leased. Blocking. */
+    default void startNetwork(String subnet) throws IOException {
+    }
+
     /** Routes to other nodes' containers (a runtime without a bridge network has none to make). Blocking. */
     default void routeTo(String selfId, java.util.List<dev.berth.executor.network.NodeNetwork.Peer> peers) throws IOException {
     }

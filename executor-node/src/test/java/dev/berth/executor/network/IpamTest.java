@@ -1,5 +1,6 @@
 package dev.berth.executor.network;
 
+import dev.berth.model.net.Subnet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

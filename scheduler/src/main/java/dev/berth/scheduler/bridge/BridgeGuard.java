@@ -53,7 +53,8 @@ final class BridgeGuard {
     }
 
     private static boolean inbound(String address, JsonObject frame) {
-        return Addresses.HEARTBEATS.equals(address) || Addresses.ALLOCATION_UPDATES.equals(address) || Addresses.NETWORK_PEERS.equals(address);
+        return Addresses.HEARTBEATS.equals(address) || Addresses.ALLOCATION_UPDATES.equals(address) || Addresses.NETWORK_PEERS.equals(address)
+                || Addresses.NETWORK_LEASE.equals(address);
     }
 
     private static String nodeIn(JsonObject frame) {

@@ -46,6 +46,7 @@ public final class ExecutorBridge {
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.HEARTBEATS))
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.ALLOCATION_UPDATES))
                 .addInboundPermitted(new PermittedOptions().setAddress(Addresses.NETWORK_PEERS))
+                .addInboundPermitted(new PermittedOptions().setAddress(Addresses.NETWORK_LEASE))
                 .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.NODE_ADDRESS_REGEX));
         var server = new NetServerOptions().setIdleTimeout(IDLE_SECONDS).setTcpNoDelay(true);
         if (tls != null) {

@@ -33,7 +33,17 @@ public final class NodeMonitor {
     private final Runnable onChange;
 
     /** @param onChange called on the event loop when room appeared (a node joined, an allocation ended) */
+    private final dev.berth.model.net.Subnet containerRange;
+    private final int nodeSubnetPrefix;
+
     public NodeMonitor(Vertx vertx, ClusterState state, Clock clock, Duration ttl, Runnable onChange) {
+        this(vertx, state, clock, ttl, onChange, dev.berth.model.net.Subnet.parse("10.210.0.0/16"), 24);
+    }
+
+    public NodeMonitor(Vertx vertx, ClusterState state, Clock clock, Duration ttl, Runnable onChange, dev.berth.model.net.Subnet containerRange,
+                       int nodeSubnetPrefix) {
+        this.containerRange = containerRange;
+        this.nodeSubnetPrefix = nodeSubnetPrefix;
         this.vertx = vertx;
         this.state = state;
         this.clock = clock;
@@ -57,6 +67,14 @@ public final class NodeMonitor {
                 if (applied.isPresent() && applied.get().status().terminal()) onChange.run();
             });
         });
+        // an executor without a subnet of its own asks for its block of the container range
+        vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.NETWORK_LEASE, m -> vertx.executeBlocking(() -> lease(m.body()), false)
+                .onSuccess(r -> {
+                    switch (r) {
+                        case SubnetLeases.Result.Leased l -> m.reply(new io.vertx.core.json.JsonObject().put("subnet", l.subnet().toString()));
+                        case SubnetLeases.Result.Refused no -> m.fail(409, no.reason());
+                    }
+                }).onFailure(e -> m.fail(500, e.getMessage())));
         // an executor's question: where every other live node's containers are, to route to them
         vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.NETWORK_PEERS, m -> vertx.executeBlocking(() -> {
             var peers = new io.vertx.core.json.JsonArray();
@@ -69,6 +87,63 @@ public final class NodeMonitor {
         }, false).onSuccess(m::reply).onFailure(e -> m.fail(500, e.getMessage())));
         long period = Math.max(250, Math.min(1000, ttl.toMillis() / 4));
         vertx.setPeriodic(period, id -> vertx.executeBlocking(this::sweep, false));
+    }
+
+    /** A node with a subnet of its own that overlaps another node's: their containers cannot reach each other; said once as it joins. */
+    private void warnIfOverlapping(Heartbeat hb) {
+        try {
+            var mine = dev.berth.model.net.Subnet.parse(hb.subnet());
+            var others = new java.util.HashMap<String, dev.berth.model.net.Subnet>();
+            state.subnetLeases().forEach((id, l) -> {
+                if (!id.equals(hb.nodeId())) others.put(id, dev.berth.model.net.Subnet.parse(l.subnet()));
+            });
+            for (Node n : state.nodes()) {
+                if (!n.id().equals(hb.nodeId()) && n.subnet() != null && n.status() != NodeStatus.DOWN) others.putIfAbsent(n.id(), dev.berth.model.net.Subnet.parse(n.subnet()));
+            }
+            String clash = SubnetLeases.clash(mine, others);
+            if (clash != null) {
+                LOG.warn("node {}'s subnet {} overlaps node {}'s {}: containers on the two cannot reach each other; give {} another --subnet (or none: a leased block)",
+                        hb.nodeId(), mine, clash, others.get(clash), hb.nodeId());
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {} says its subnet is {}: {}", hb.nodeId(), hb.subnet(), e.getMessage());
+        }
+    }
+
+    private SubnetLeases.Result lease(io.vertx.core.json.JsonObject body) {
+        String nodeId = body.getString("nodeId");
+        if (nodeId == null || nodeId.isBlank()) return new SubnetLeases.Result.Refused("a lease request names no node");
+        dev.berth.model.net.Subnet previous;
+        try {
+            previous = body.getString("previous") == null ? null : dev.berth.model.net.Subnet.parse(body.getString("previous"));
+        } catch (IllegalArgumentException e) {
+            previous = null;
+        }
+        var before = previous;
+        return state.underLeaseLock(() -> {
+            var leases = state.subnetLeases();
+            var others = new java.util.HashMap<String, dev.berth.model.net.Subnet>();
+            leases.forEach((id, l) -> {
+                if (!id.equals(nodeId)) others.put(id, dev.berth.model.net.Subnet.parse(l.subnet()));
+            });
+            // nodes with a subnet of their own (configured) hold it too
+            for (Node n : state.nodes()) {
+                if (!n.id().equals(nodeId) && n.subnet() != null && !others.containsKey(n.id())) {
+                    try {
+                        others.put(n.id(), dev.berth.model.net.Subnet.parse(n.subnet()));
+                    } catch (IllegalArgumentException ignored) {
+                        // a node that says nonsense holds nothing
+                    }
+                }
+            }
+            var held = leases.containsKey(nodeId) ? dev.berth.model.net.Subnet.parse(leases.get(nodeId).subnet()) : null;
+            var r = SubnetLeases.lease(nodeId, held, before, others, containerRange, nodeSubnetPrefix);
+            if (r instanceof SubnetLeases.Result.Leased l && l.fresh()) {
+                state.putSubnetLease(new ClusterState.SubnetLease(nodeId, l.subnet().toString(), clock.instant()));
+                LOG.info("node {} is leased {} of the container range {}", nodeId, l.subnet(), containerRange);
+            }
+            return r;
+        });
     }
 
     /** The message's body as a record; null (the sender told why, the log too) when it is not one. */
@@ -98,6 +173,7 @@ public final class NodeMonitor {
         if (cameBack || hb.sequence() % RECONCILE_EVERY == 0) stopWhatWasReplaced(hb);
         if (joined || hb.sequence() % RECONCILE_EVERY == 0) loseWhatTheNodeDoesNotRun(hb, now);
         if (joined) LOG.info("node {} is ready at {} with cpu {} and memory {}", hb.nodeId(), hb.address(), hb.capacity().cpu(), hb.capacity().memory().human());
+        if (joined && hb.subnet() != null) warnIfOverlapping(hb);
         return joined;
     }
 

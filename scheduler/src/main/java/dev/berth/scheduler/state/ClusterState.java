@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
  */
 public final class ClusterState {
     public static final String QUEUES_MAP = "berth.queues";
+    public static final String SUBNETS_MAP = "berth.subnets";
     private static final List<String> ACTIVE = List.of(AllocationStatus.PENDING.wire(), AllocationStatus.RUNNING.wire());
 
     private final IMap<String, HazelcastJsonValue> jobs;
@@ -38,6 +39,8 @@ public final class ClusterState {
     private final IMap<String, HazelcastJsonValue> queues;
     /** Each queue's decayed recent usage, kept by the leader's passes (not journaled: it is history, rebuilt by running). */
     private final IMap<String, HazelcastJsonValue> queueUsage;
+    /** Nodes' blocks of the container range, leased once per node and kept across restarts (journaled). */
+    private final IMap<String, HazelcastJsonValue> subnets;
     /** The leader's fencing epoch for this view's writes; 0 for writes that are not the leader's. */
     private final long epoch;
 
@@ -49,6 +52,7 @@ public final class ClusterState {
         dispatches = hz.getMap("berth.dispatch.tokens");
         queues = hz.getMap(QUEUES_MAP);
         queueUsage = hz.getMap("berth.queue.usage");
+        subnets = hz.getMap(SUBNETS_MAP);
         allocations.addIndex(IndexType.HASH, "jobId");
         allocations.addIndex(IndexType.HASH, "nodeId");
         allocations.addIndex(IndexType.HASH, "status");
@@ -63,6 +67,7 @@ public final class ClusterState {
         dispatches = base.dispatches;
         queues = base.queues;
         queueUsage = base.queueUsage;
+        subnets = base.subnets;
         this.epoch = epoch;
     }
 
@@ -237,6 +242,32 @@ public final class ClusterState {
 
     public void putQueueUsage(String queue, dev.berth.scheduler.placement.RecentUsage u) {
         queueUsage.set(queue, json(u));
+    }
+
+    // --- subnet leases
+
+    /** A node's block of the container range. */
+    public record SubnetLease(String nodeId, String subnet, java.time.Instant leasedAt) {
+    }
+
+    public Map<String, SubnetLease> subnetLeases() {
+        var out = new java.util.TreeMap<String, SubnetLease>();
+        subnets.forEach((k, v) -> out.put(k, read(v, SubnetLease.class)));
+        return out;
+    }
+
+    /** Runs {@code work} with every lease decision of the cluster held off (one at a time, on any member). */
+    public <T> T underLeaseLock(java.util.function.Supplier<T> work) {
+        subnets.lock("");
+        try {
+            return work.get();
+        } finally {
+            subnets.unlock("");
+        }
+    }
+
+    public void putSubnetLease(SubnetLease lease) {
+        subnets.set(lease.nodeId(), json(lease));
     }
 
     // --- dispatches

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class StateJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
     static final List<String> MAPS = List.of("berth.jobs", "berth.allocations", "berth.evaluations",
-            dev.berth.scheduler.acl.Tokens.MAP, dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP, ClusterState.QUEUES_MAP);
+            dev.berth.scheduler.acl.Tokens.MAP, dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP, ClusterState.QUEUES_MAP, ClusterState.SUBNETS_MAP);
     private static final int COMPACT_AFTER = 20_000;
 
     private final Path dir;
@@ -96,6 +96,8 @@ public final class StateJournal implements AutoCloseable {
             case dev.berth.scheduler.acl.Tokens.MAP -> j.hasNonNull("revokedAt") && !c.hasNonNull("revokedAt");
             case dev.berth.scheduler.acl.Tokens.BOOTSTRAP_MAP -> false;
             case ClusterState.QUEUES_MAP -> j.path("modifiedAt").asText().compareTo(c.path("modifiedAt").asText()) > 0;
+            // a lease, once made, stays the node's: the cluster's wins
+            case ClusterState.SUBNETS_MAP -> false;
             default -> j.hasNonNull("completedAt") && !c.hasNonNull("completedAt");
         };
     }

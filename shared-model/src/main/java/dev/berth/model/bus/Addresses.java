@@ -8,6 +8,8 @@ public final class Addresses {
     public static final String ALLOCATION_UPDATES = "berth.allocations.updates";
     /** Request of an executor, answered by any member: every live node's address and container subnet, to route to. */
     public static final String NETWORK_PEERS = "berth.network.peers";
+    /** Request of an executor without a configured subnet, answered by any member: the block of the container range it is leased. */
+    public static final String NETWORK_LEASE = "berth.network.lease";
     /** Any member asks the leader for a placement pass (published; only the leader acts). */
     public static final String PLACEMENT_WANTED = "berth.placement.wanted";
 

@@ -1,4 +1,4 @@
-package dev.berth.executor.network;
+package dev.berth.model.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -37,7 +37,7 @@ public record Subnet(int network, int prefix) {
         return new Subnet(n, prefix);
     }
 
-    static int mask(int prefix) {
+    public static int mask(int prefix) {
         return prefix == 0 ? 0 : -1 << (32 - prefix);
     }
 
