@@ -50,7 +50,10 @@ public record QueueSpec(String name, double weight, Quota quota, boolean borrow,
         JsonNode w = r.child("weight");
         if (w != null) {
             if (!w.isNumber()) r.error("weight", "must be a number, not " + ObjectReader.kind(w));
-            else if (!(w.asDouble() > 0) || w.asDouble() > MAX_WEIGHT) r.error("weight", w.asText() + " is out of range: more than 0, at most " + (int) MAX_WEIGHT);
+            else if (!(w.asDouble() > 0) || w.asDouble() > MAX_WEIGHT) {
+                double v = w.asDouble();
+                r.error("weight", (v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v)) + " is out of range: more than 0, at most " + (int) MAX_WEIGHT);
+            }
             else weight = w.asDouble();
         }
         Quota quota = quota(r.child("quota"), r.path("quota"), errors);
