@@ -47,17 +47,7 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--node-ttl", paramLabel = "DURATION", description = "a node silent this long is down (default 10s)")
     String nodeTtl;
 
-    @Option(names = "--job-gc-after", paramLabel = "DURATION", description = "remove jobs that ended longer ago than this, with their allocations and logs (default 24h)")
-    String jobGcAfter;
-
-    @Option(names = "--share-half-life", paramLabel = "DURATION", description = "how fast the fair share forgets a queue's past usage: it counts half after this long (default 24h)")
-    String shareHalfLife;
-
-    @Option(names = "--container-range", paramLabel = "CIDR", description = "the cluster's container addresses; nodes without --subnet are each leased a block of it (default 10.210.0.0/16)")
-    String containerRange;
-
-    @Option(names = "--node-subnet-prefix", paramLabel = "N", description = "the size of each node's block of the container range (default 24)")
-    Integer nodeSubnetPrefix;
+    @picocli.CommandLine.Mixin ClusterPolicyOptions clusterPolicy;
     @Option(names = "--kafka", paramLabel = "HOST:PORT,…", description = "Kafka brokers for the capacity planner")
     String kafka;
     @Option(names = "--acl", negatable = true, description = "ask API requests for tokens (default: on beyond loopback unless --insecure)")
