@@ -8,9 +8,9 @@ import dev.berth.model.spec.FieldError;
 import dev.berth.model.spec.JobSpec;
 import dev.berth.model.spec.QueueSpec;
 import dev.berth.model.spec.Resources;
-import dev.berth.scheduler.placement.Candidate;
 import dev.berth.scheduler.placement.FairShare;
 import dev.berth.scheduler.placement.PlacementService;
+import dev.berth.scheduler.placement.SharedPass;
 import dev.berth.scheduler.placement.Vec;
 import dev.berth.scheduler.state.ClusterState;
 import io.vertx.core.Vertx;
@@ -118,12 +118,9 @@ final class QueuesApi {
             ex.input().nodes().forEach(c -> all.add(c.capacity()));
             ex.input().running().forEach(r -> all.add(r.resources()));
             dims = Vec.dims(all);
-            total = Vec.zero(dims);
-            ex.input().nodes().stream().filter(Candidate::eligible).forEach(c -> total.add(Vec.of(c.capacity(), dims), 1));
-            for (var r : ex.input().running()) {
-                held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
-                running.merge(r.queue(), 1, Integer::sum);
-            }
+            total = SharedPass.capacity(ex.input().nodes(), dims);
+            held.putAll(SharedPass.held(ex.input().running(), dims));
+            ex.input().running().forEach(r -> running.merge(r.queue(), 1, Integer::sum));
             ex.input().waiting().forEach(w -> waiting.merge(w.queue(), w.ask().count(), Integer::sum));
         }
 

@@ -310,10 +310,8 @@ public final class PlacementService {
         var all = new ArrayList<Resources>();
         nodes.forEach(c -> all.add(c.capacity()));
         var dims = Vec.dims(all);
-        Vec total = Vec.zero(dims);
-        nodes.stream().filter(Candidate::eligible).forEach(c -> total.add(Vec.of(c.capacity(), dims), 1));
-        var held = new HashMap<String, Vec>();
-        for (var r : running) held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+        Vec total = SharedPass.capacity(nodes, dims);
+        var held = SharedPass.held(running, dims);
         var usage = new HashMap<>(state.queueUsage());
         boolean write = mayWrite && now.isAfter(usageWritten.plusSeconds(1));
         var out = new HashMap<String, Double>();

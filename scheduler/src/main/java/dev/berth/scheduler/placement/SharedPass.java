@@ -68,7 +68,7 @@ public final class SharedPass {
             total = Vec.of(in.summary().total(), dims);
             in.summary().held().forEach((q, r) -> held.put(q, Vec.of(r, dims)));
         } else {
-            for (var r : in.running()) held.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+            held.putAll(held(in.running(), dims));
         }
         var states = new HashMap<String, FairShare.QueueState>();
         var names = new HashSet<String>(in.queues().keySet());
@@ -140,6 +140,20 @@ public final class SharedPass {
             failed.put(w.key(), new Plan.Failure(left, reasons));
         }
         return new Decision(new Plan(placed, failed), preempted.evictions(), admission.standings());
+    }
+
+    /** The cluster's capacity: what its eligible nodes offer, summed. */
+    public static Vec capacity(List<Candidate> nodes, List<String> dims) {
+        Vec total = Vec.zero(dims);
+        for (Candidate c : nodes) if (c.eligible()) total.add(Vec.of(c.capacity(), dims), 1);
+        return total;
+    }
+
+    /** What each queue's running allocations hold, summed by queue. */
+    public static Map<String, Vec> held(List<Preemption.Running> running, List<String> dims) {
+        var out = new HashMap<String, Vec>();
+        for (var r : running) out.computeIfAbsent(r.queue(), k -> Vec.zero(dims)).add(Vec.of(r.resources(), dims), 1);
+        return out;
     }
 
     /** Why each node cannot take one more instance now, counted per reason, as the core says it. */
