@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Three {@code berth scheduler} and two {@code berth executor} processes, each on its own host (a
@@ -134,45 +136,67 @@ class MultiHostClusterTest {
         passed = true;
     }
 
-    @Test
+    @ParameterizedTest(name = "network mode {0}")
+    @ValueSource(strings = {"host-gw", "vxlan"})
     @DisplayName("a container on one executor's host reaches a container on the other's by its address; with --egress also a host"
-            + " beyond the cluster, which sees the node's address; without it nothing else through its node; all of it goes when the executors stop")
-    void containersAcrossHosts() throws Exception {
+            + " beyond the cluster, which sees the node's address; without it nothing else through its node; published TCP and UDP"
+            + " ports answer other hosts in the kernel (the client's address kept) and the node's loopback through the relay;"
+            + " all of it goes when the executors stop")
+    void containersAcrossHosts(String mode) throws Exception {
+        boolean vxlan = mode.equals("vxlan");
         cluster = new ChaosCluster(1);
         cluster.startScheduler(1, NODE_TTL);
         var outsider = cluster.startOutsider();
         // neither executor has a subnet of its own: the leader leases each a /24 of the container range
         cluster.leasedSubnets = true;
-        cluster.startExecutor(1, 1, List.of("--egress"));
-        cluster.startExecutor(2);
+        cluster.startExecutor(1, 1, List.of("--egress", "--network-mode", mode));
+        // e2 may mount the host's python (busybox serves no UDP)
+        var e2Flags = List.of("--network-mode", mode, "--allow-volume", "/usr", "--allow-volume", "/lib", "--allow-volume", "/lib64");
+        cluster.startExecutor(2, 1, e2Flags);
         String api = cluster.api(1);
         await("both nodes ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> readyNodes(api).size() == 2 && subnets(api).size() == 2);
         var subnets = subnets(api);
         String e1Subnet = subnets.get("e1"), e2Subnet = subnets.get("e2");
         assertThat(List.of(e1Subnet, e2Subnet)).doesNotHaveDuplicates().allMatch(c -> c.matches("10\\.210\\.\\d+\\.0/24"));
-        // host-gw: each node routes to the other's container subnet through the other's address, marked as Berth's
+        // host-gw: each node routes to the other's container subnet through the other's address, marked as Berth's;
+        // vxlan: through the other's VXLAN device (its subnet's first address, onlink), whose MAC is sent to the other's address
+        String toE2 = vxlan ? e2Subnet + " via " + first(e2Subnet) + " dev berthvx-c1" : e2Subnet + " via 10.213.0.12";
+        String toE1 = vxlan ? e1Subnet + " via " + first(e1Subnet) + " dev berthvx-c2" : e1Subnet + " via 10.213.0.11";
         await("routes on both hosts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(e2Subnet + " via 10.213.0.12")
-                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains(e1Subnet + " via 10.213.0.11"));
+                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(toE2)
+                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains(toE1));
+        if (vxlan) {
+            assertThat(cluster.inHost("e1", "ip", "-d", "link", "show", "berthvx-c1")).contains("vxlan id 4242 local 10.213.0.11", "dstport 4789", "nolearning");
+            assertThat(cluster.inHost("e1", "bridge", "fdb", "show", "dev", "berthvx-c1")).contains("dst 10.213.0.12");
+        }
         assertThat(cluster.inHost("e1", "cat", "/proc/sys/net/ipv4/ip_forward").strip()).isEqualTo("1");
         assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "forward")).contains(e2Subnet);
         // a restarted node keeps its lease
         cluster.stop("e2", 30);
-        cluster.startExecutor(2);
+        cluster.startExecutor(2, 1, e2Flags);
         await("e2 back with its lease").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> cluster.processOutput("e2").contains("Bridge     berth-c2 (" + e2Subnet + ")"));
         assertThat(subnets(api).get("e2")).isEqualTo(e2Subnet);
-        await("routes again on e1").atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(e2Subnet + " via 10.213.0.12"));
+        await("routes again on both").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> cluster.inHost("e1", "ip", "route", "show", "proto", "179").contains(toE2)
+                        && cluster.inHost("e2", "ip", "route", "show", "proto", "179").contains(toE1));
 
+        // a web server whose CGI tells who asked, on a published port; and a UDP echo on another
         String server = cluster.submit(api, """
                 {"name": "server", "type": "service", "groups": [{"constraints": [{"attribute": "${node.id}", "value": "e2"}],
-                  "tasks": [{"image": "busybox", "resources": {"cpu": "100m", "memory": "32Mi"}, "killTimeout": "1s",
-                  "command": ["sh", "-c", "mkdir -p /www && echo hello from e2 > /www/index.html && exec httpd -f -p 8080 -h /www"]}]}]}""");
+                  "tasks": [{"name": "web", "image": "busybox", "resources": {"cpu": "100m", "memory": "32Mi"}, "killTimeout": "1s",
+                  "network": {"ports": [{"name": "web", "to": 8080, "static": 18080}]},
+                  "command": ["sh", "-c", "mkdir -p /www/cgi-bin && echo hello from e2 > /www/index.html && echo '#!/bin/sh' > /www/cgi-bin/peer && echo 'printf \\"Content-Type: text/plain\\\\r\\\\n\\\\r\\\\npeer $REMOTE_ADDR\\\\n\\"' >> /www/cgi-bin/peer && chmod +x /www/cgi-bin/peer && exec httpd -f -p 8080 -h /www"]},
+                  {"name": "echo", "image": "busybox", "resources": {"cpu": "100m", "memory": "64Mi"}, "killTimeout": "1s",
+                  "network": {"ports": [{"name": "echo", "to": 5353, "static": 15353, "protocol": "udp"}]},
+                  "volumes": [{"source": "/usr", "target": "/usr", "readOnly": true}, {"source": "/lib", "target": "/lib", "readOnly": true},
+                              {"source": "/lib64", "target": "/lib64", "readOnly": true}],
+                  "command": ["sh", "-c", "exec /usr/bin/python3 -c \\"$0\\"", "import socket\\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\\ns.bind(('0.0.0.0', 5353))\\nwhile True:\\n    d, a = s.recvfrom(2048)\\n    s.sendto(b'echo ' + d + b' from ' + a[0].encode(), a)"]}]}]}""");
         await("the server runs on e2").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> cluster.allocations(api, server).getJsonObject(0).getString("status").equals("running"));
-        String address = cluster.allocations(api, server).getJsonObject(0).getJsonObject("network").getString("ip");
+                .until(() -> cluster.allocations(api, server).stream().filter(a -> ((JsonObject) a).getString("status").equals("running")).count() == 2);
+        String address = cluster.allocations(api, server).stream().map(a -> ((JsonObject) a).getJsonObject("network"))
+                .filter(n -> n.getJsonArray("ports").getJsonObject(0).getString("name").equals("web")).findFirst().orElseThrow().getString("ip");
         assertThat(address).startsWith(e2Subnet.substring(0, e2Subnet.lastIndexOf('.') + 1));
         // on e1 (egress on): the other node's container by its address, and the outsider
         String viaE1 = run(api, "e1", "for i in 1 2 3 4 5; do wget -q -O - http://%s:8080/ && break; sleep 1; done; timeout 3 nc %s 9000 </dev/null"
@@ -189,14 +213,50 @@ class MultiHostClusterTest {
         assertThat(cluster.inHost("e1", "nft", "list", "chain", "inet", "berth", "postrouting")).contains("masquerade");
         assertThat(cluster.inHost("e2", "nft", "list", "table", "inet", "berth")).doesNotContain("masquerade");
 
+        // published ports: from the outsider and from e1's host in the kernel (the container sees who asked), on e2's loopback through the relay
+        assertThat(cluster.inHost("e2", "nft", "list", "chain", "inet", "berth", "prerouting")).contains("dnat ip to " + address + ":8080");
+        await("the published port answers the outsider").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> httpGet("x1", "10.213.0.12", "/cgi-bin/peer").contains(peer(ChaosCluster.OUTSIDER)));
+        assertThat(httpGet("e1", "10.213.0.12", "/cgi-bin/peer")).contains(peer("10.213.0.11"));
+        assertThat(httpGet("e2", "127.0.0.1", "/cgi-bin/peer")).as("the relay, from the bridge's address").contains(peer(first(e2Subnet).replaceFirst("\\.0$", ".1")));
+        await("the published UDP port answers the outsider").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> udpAsk("x1", "10.213.0.12", 15353, "ping").equals("echo ping from " + ChaosCluster.OUTSIDER));
+        assertThat(udpAsk("e2", "127.0.0.1", 15353, "pong")).startsWith("echo pong from " + e2Subnet.substring(0, e2Subnet.lastIndexOf('.') + 1));
+
         cluster.stop("e1", 30);
         cluster.stop("e2", 30);
         for (String host : List.of("e1", "e2")) {
             assertThat(cluster.inHost(host, "ip", "route", "show", "proto", "179")).as("Berth's routes on " + host).isBlank();
             assertThat(cluster.inHost(host, "cat", "/proc/sys/net/ipv4/ip_forward").strip()).as("forwarding on " + host).isEqualTo("0");
             assertThat(cluster.tables(host)).as("tables on " + host).doesNotContain("table inet berth\n");
+            assertThat(cluster.inHost(host, "ip", "-o", "link", "show")).as("links on " + host).doesNotContain("berthvx", "berth-c");
         }
         passed = true;
+    }
+
+    /** What the CGI prints for a client at {@code address} (busybox's httpd listens on IPv6, so IPv4 clients are mapped). */
+    private static String peer(String address) {
+        return "peer [::ffff:" + address + "]\n";
+    }
+
+    /** A subnet's first address (a.b.c.0 of a.b.c.0/24). */
+    private static String first(String cidr) {
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+
+    /** An HTTP/1.0 GET from a test host, with busybox's nc; the whole answer. */
+    private String httpGet(String host, String address, String path) throws Exception {
+        return cluster.inHost(host, "sh", "-c", "printf 'GET %s HTTP/1.0\\r\\n\\r\\n' | timeout 5 busybox nc %s 18080".formatted(path, address));
+    }
+
+    /** One UDP datagram from a test host (the host's python) and its answer. */
+    private String udpAsk(String host, String address, int port, String message) throws Exception {
+        return cluster.inHost(host, "/usr/bin/python3", "-c", String.join("\n",
+                "import socket",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                "s.settimeout(3)",
+                "s.sendto(b'%s', ('%s', %d))".formatted(message, address, port),
+                "print(s.recvfrom(2048)[0].decode(), end='')")).strip();
     }
 
     /** Each node's container subnet, as the API shows it. */

@@ -54,6 +54,10 @@ final class ExecutorCommand implements Callable<Integer> {
 
     @Option(names = "--egress", description = "let containers reach beyond the cluster's containers, masqueraded as this node (IPv4 forwarding and nf_tables masquerade, undone on stop; off by default)")
     boolean egress;
+    @Option(names = "--network-mode", paramLabel = "MODE", description = "how containers reach other nodes' containers: host-gw (routes through node addresses; nodes on one L2 segment) or vxlan (a VXLAN device, UDP 4789, over any IPv4 path); one mode for the whole cluster (default host-gw)")
+    String networkMode;
+    @Option(names = "--publish-mode", paramLabel = "MODE", description = "published ports: dnat (forwarded in the kernel for traffic to the node's address, relayed for loopback and containers) or relay (every byte through the node); default dnat, relay for a node bound to loopback")
+    String publishMode;
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
     @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
     String bridge;

@@ -50,6 +50,10 @@ import java.util.Map;
  * @param maxTaskMemory     the most memory one task may ask here; null: the node's capacity
  * @param egress            whether containers may reach beyond the cluster's containers: IPv4 forwarding and masquerading
  *                          through the node's address (off: they reach this node's published ports and other nodes' containers only)
+ * @param networkMode       how containers reach other nodes' containers: host-gw (routes through node addresses, one L2
+ *                          segment) or vxlan (a VXLAN device, over any IPv4 path between the nodes); one mode for a cluster
+ * @param publishMode       dnat: published ports forwarded in the kernel for traffic to the node's address (relayed for
+ *                          loopback and containers); relay: all through the node's relay. A node bound to loopback relays.
  */
 public record ExecutorConfig(List<String> schedulers, String bind, String advertise, String nodeId, Path dataDir, String cgroupParent,
                              Cpu cpu, ByteSize memory, Map<String, String> label, Map<String, Long> resource, List<Path> allowVolume,
@@ -57,7 +61,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                              boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
                              Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
                              List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory,
-                             Path tlsCa, Path tlsCert, Path tlsKey, boolean egress)
+                             Path tlsCa, Path tlsCert, Path tlsKey, boolean egress, String networkMode, String publishMode)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -75,7 +79,8 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         var n = NetworkConfig.DEFAULT;
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
-                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null, false);
+                Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null, false,
+                n.mode(), n.publishMode());
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -105,7 +110,13 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         try {
             network();
         } catch (IllegalArgumentException e) {
-            errors.add(new FieldError(e.getMessage().startsWith("network.bridge") ? "bridge" : "subnet", e.getMessage().replaceFirst("^network\\.\\w+: ", "")));
+            String key = e.getMessage().replaceFirst("^network\\.(\\w+):.*", "$1");
+            key = switch (key) {
+                case "mode" -> "networkMode";
+                case "bridge", "subnet", "publishMode" -> key;
+                default -> "subnet";
+            };
+            errors.add(new FieldError(key, e.getMessage().replaceFirst("^network\\.\\w+: ", "")));
         }
         resource.forEach((k, v) -> {
             if (!k.matches("[a-z][a-z0-9_.-]*") || v < 0) errors.add(new FieldError("resource." + k, "a lower-case name and a count of at least 0"));
@@ -172,7 +183,10 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
     }
 
     public NetworkConfig network() {
-        return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns, egress);
+        // DNAT cannot serve loopback (it would need route_localnet), and a node bound to loopback publishes there
+        boolean loopback = bind != null && address() != null && address().startsWith("127.");
+        String how = NetworkConfig.DNAT.equals(publishMode) && loopback ? NetworkConfig.RELAY : publishMode;
+        return new NetworkConfig(bridge, subnet, firewallTable, publishAddress, dns, egress, networkMode, how);
     }
 
     public RegistryConfig registryConfig() throws IOException {

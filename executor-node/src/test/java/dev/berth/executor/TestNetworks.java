@@ -10,8 +10,12 @@ public final class TestNetworks {
     private TestNetworks() {
     }
 
+    /**
+     * Published ports relayed only: these nodes live in the host's own namespace, whose IPv4
+     * forwarding (which DNAT needs) the tests leave alone; the chaos hosts test DNAT.
+     */
     public static NetworkConfig of(String name, int n) {
-        return NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name);
+        return NetworkConfig.DEFAULT.withBridge("berth-" + name, "10.211." + n + ".0/24", "berth_" + name).withPublishMode(NetworkConfig.RELAY);
     }
 
     /** The same as executor settings: {@code config.with(TestNetworks.settings("e2e", 15))}. */

@@ -16,18 +16,22 @@ import java.util.Arrays;
  * own that Berth alone writes:
  * <pre>
  * table inet TABLE {
- *   set published { type inet_service; }
+ *   set published { type inet_service; }        (TCP)
+ *   set published_udp { type inet_service; }
  *   chain input { type filter hook input priority -10; policy accept;
  *     iifname BRIDGE ct state established,related accept
  *     iifname BRIDGE meta l4proto icmp accept
  *     iifname BRIDGE meta l4proto tcp tcp dport @published accept
+ *     iifname BRIDGE meta l4proto udp udp dport @published_udp accept
  *     iifname BRIDGE reject with icmpx admin-prohibited
  *   }
+ *   chain forward { … see {@link #forwardOnlyTo} }
  * }
  * </pre>
  * So a container reaches the node itself only for answers to the node's own connections, ping of
  * its gateway, and published ports: the scheduler API, Hazelcast, Kafka and whatever else listens
  * on the node stay out of its reach. Traffic between containers is bridged and not affected.
+ * Published ports may also be forwarded in the kernel ({@link #dnat}), and egress masqueraded.
  */
 public final class Nftables implements AutoCloseable {
     private static final int NFNL_SUBSYS_NFTABLES = 10, NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
@@ -40,9 +44,12 @@ public final class Nftables implements AutoCloseable {
     private static final int NFT_PAYLOAD_NETWORK_HEADER = 1, NFPROTO_IPV4 = 2;
     static final int NFT_CMP_EQ = 0, NFT_CMP_NEQ = 1, NFT_PAYLOAD_TRANSPORT_HEADER = 2;
     private static final int CT_ESTABLISHED_RELATED = 2 | 4;
-    private static final int TYPE_INET_SERVICE = 13, SET_ID = 1;
-    static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6;
-    static final String SET = "published", CHAIN = "input", FORWARD = "forward", POSTROUTING = "postrouting";
+    private static final int TYPE_INET_SERVICE = 13, SET_ID = 1, UDP_SET_ID = 2;
+    public static final int IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
+    static final int NF_INET_PRE_ROUTING = 0, NF_INET_LOCAL_OUT = 3, NFT_REG_2 = 2;
+    private static final int NFT_NAT_DNAT = 1, NFT_FIB_RESULT_ADDRTYPE = 3, NFTA_FIB_F_DADDR = 2, RTN_LOCAL = 2;
+    static final String SET = "published", UDP_SET = "published_udp", CHAIN = "input", FORWARD = "forward", POSTROUTING = "postrouting",
+            PREROUTING = "prerouting", OUTPUT = "output";
 
     private final NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER);
     private final String table;
@@ -57,6 +64,8 @@ public final class Nftables implements AutoCloseable {
         freshTable(m, table);
         m.begin(type(NFT_MSG_NEWSET), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, SET).attrBe32(3, 0).attrBe32(4, TYPE_INET_SERVICE).attrBe32(5, 2).attrBe32(10, SET_ID);
+        m.begin(type(NFT_MSG_NEWSET), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+        nfgen(m).attrString(1, table).attrString(2, UDP_SET).attrBe32(3, 0).attrBe32(4, TYPE_INET_SERVICE).attrBe32(5, 2).attrBe32(10, UDP_SET_ID);
         m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(3, CHAIN)
                 .nest(4, true).attrBe32(1, NF_INET_LOCAL_IN).attrBe32(2, -10).end()
@@ -64,10 +73,12 @@ public final class Nftables implements AutoCloseable {
 
         rule(m, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
         rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_ICMP); accept(m); });
-        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_TCP); tcpDportInSet(m); accept(m); });
+        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_TCP); dportInSet(m, SET, SET_ID); accept(m); });
+        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_UDP); dportInSet(m, UDP_SET, UDP_SET_ID); accept(m); });
         rule(m, () -> { iifname(m, bridge); reject(m); });
         batchEnd(m);
         socket.request("install the packet filter (nf_tables table inet " + table + ")", m);
+        forwardOnlyTo(bridge, java.util.List.of(), false);
     }
 
     /**
@@ -75,12 +86,14 @@ public final class Nftables implements AutoCloseable {
      * through this node goes only to those containers:
      * <pre>
      *   chain forward { type filter hook forward priority -10; policy accept;
+     *     iifname BRIDGE ct state established,related accept   (answers, e.g. of a port forwarded in the kernel)
      *     iifname BRIDGE oifname BRIDGE accept
      *     iifname BRIDGE ip daddr PEER_SUBNET accept      (one rule per peer node)
      *     iifname BRIDGE reject with icmpx admin-prohibited
      *   }
      * </pre>
-     * Replaced whole, in one transaction, whenever the peers change.
+     * Made with the table, so that whatever turns forwarding on later finds containers held in;
+     * replaced whole, in one transaction, whenever the peers change.
      */
     public void forwardOnlyTo(String bridge, java.util.List<int[]> peerSubnets, boolean egress) {
         NlMessage m = batchBegin();
@@ -91,6 +104,7 @@ public final class Nftables implements AutoCloseable {
         // no handle: every rule of the chain
         m.begin(type(NFT_MSG_DELRULE), NLM_F_REQUEST | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, FORWARD);
+        forwardRule(m, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
         forwardRule(m, () -> { iifname(m, bridge); oifname(m, bridge); accept(m); });
         for (int[] peer : peerSubnets) forwardRule(m, () -> { iifname(m, bridge); ipDaddrIn(m, peer[0], peer[1]); accept(m); });
         if (!egress) forwardRule(m, () -> { iifname(m, bridge); reject(m); });
@@ -125,6 +139,73 @@ public final class Nftables implements AutoCloseable {
         socket.request("masquerade what containers on " + bridge + " send beyond it (nf_tables chain " + POSTROUTING + ")", m);
     }
 
+    /** A published port forwarded in the kernel: {@code protocol} ({@link #IPPROTO_TCP} or {@link #IPPROTO_UDP}) {@code port} to {@code address:to}. */
+    public record Dnat(int protocol, int port, java.net.Inet4Address address, int to) {
+    }
+
+    /**
+     * Published ports forwarded in the kernel, replacing what the chains held, in one transaction:
+     * <pre>
+     *   chain prerouting { type nat hook prerouting priority -100;
+     *     iifname != BRIDGE fib daddr type local meta l4proto tcp th dport PORT dnat ip to ADDRESS:TO   (one per port)
+     *   }
+     *   chain output { type nat hook output priority -100;
+     *     ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto tcp th dport PORT dnat ip to ADDRESS:TO
+     *   }
+     * </pre>
+     * Traffic from other hosts and from the node's own processes to a node address goes straight to
+     * the container. Containers themselves (they come from the bridge) and loopback (DNAT to another
+     * host's address from 127.0.0.1 would need route_localnet) are left to the port's relay.
+     * {@code onlyTo} non-null: only traffic to that node address, not every local one.
+     */
+    public void dnat(String bridge, java.util.List<Dnat> ports, java.net.Inet4Address onlyTo) {
+        NlMessage m = batchBegin();
+        for (String chain : java.util.List.of(PREROUTING, OUTPUT)) {
+            m.begin(type(NFT_MSG_NEWCHAIN), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+            nfgen(m).attrString(1, table).attrString(3, chain)
+                    .nest(4, true).attrBe32(1, chain.equals(PREROUTING) ? NF_INET_PRE_ROUTING : NF_INET_LOCAL_OUT).attrBe32(2, -100).end()
+                    .attrBe32(5, NF_ACCEPT).attrString(7, "nat");
+            m.begin(type(NFT_MSG_DELRULE), NLM_F_REQUEST | NLM_F_ACK);
+            nfgen(m).attrString(1, table).attrString(2, chain);
+            for (Dnat d : ports) {
+                chainRule(m, chain, () -> {
+                    if (chain.equals(PREROUTING)) {
+                        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_IIFNAME);
+                        endExpr(m);
+                        cmp(m, NFT_CMP_NEQ, Arrays.copyOf(bridge.getBytes(StandardCharsets.US_ASCII), 16));
+                    } else {
+                        ipAddrIn(m, 16, 0x7f000000, 8, NFT_CMP_NEQ);
+                    }
+                    if (onlyTo != null) ipDaddrIn(m, toInt(onlyTo), 32);
+                    else localDaddr(m);
+                    l4proto(m, d.protocol());
+                    expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_TRANSPORT_HEADER).attrBe32(3, 2).attrBe32(4, 2);
+                    endExpr(m);
+                    cmp(m, NFT_CMP_EQ, be16(d.port()));
+                    expr(m, "immediate").attrBe32(1, NFT_REG_1).nest(2, true).attr(1, d.address().getAddress()).end();
+                    endExpr(m);
+                    expr(m, "immediate").attrBe32(1, NFT_REG_2).nest(2, true).attr(1, be16(d.to())).end();
+                    endExpr(m);
+                    expr(m, "nat").attrBe32(1, NFT_NAT_DNAT).attrBe32(2, NFPROTO_IPV4).attrBe32(3, NFT_REG_1).attrBe32(5, NFT_REG_2);
+                    endExpr(m);
+                });
+            }
+        }
+        batchEnd(m);
+        socket.request("forward " + ports.size() + " published port(s) in the kernel (nf_tables chains " + PREROUTING + " and " + OUTPUT + ")", m);
+    }
+
+    /** {@code fib daddr type local}: addressed to this host. */
+    private static void localDaddr(NlMessage m) {
+        expr(m, "fib").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_FIB_RESULT_ADDRTYPE).attrBe32(3, NFTA_FIB_F_DADDR);
+        endExpr(m);
+        cmp(m, NFT_CMP_EQ, hostU32(RTN_LOCAL));
+    }
+
+    private static int toInt(java.net.Inet4Address a) {
+        return ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+
     private void chainRule(NlMessage m, String chain, Runnable expressions) {
         m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, chain).nest(4, true);
@@ -150,8 +231,12 @@ public final class Nftables implements AutoCloseable {
         ipAddrIn(m, 16, network, prefix);
     }
 
-    /** {@code meta nfproto ipv4}, then the address at {@code offset} of the IPv4 header (12 source, 16 destination) masked to {@code prefix}. */
     private static void ipAddrIn(NlMessage m, int offset, int network, int prefix) {
+        ipAddrIn(m, offset, network, prefix, NFT_CMP_EQ);
+    }
+
+    /** {@code meta nfproto ipv4}, then the address at {@code offset} of the IPv4 header (12 source, 16 destination) masked to {@code prefix}, compared with {@code op}. */
+    private static void ipAddrIn(NlMessage m, int offset, int network, int prefix, int op) {
         expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_NFPROTO);
         endExpr(m);
         cmp(m, NFT_CMP_EQ, new byte[] {(byte) NFPROTO_IPV4});
@@ -162,21 +247,21 @@ public final class Nftables implements AutoCloseable {
                 .nest(4, true).attr(1, be32(mask)).end()
                 .nest(5, true).attr(1, new byte[4]).end();
         endExpr(m);
-        cmp(m, NFT_CMP_EQ, be32(network & mask));
+        cmp(m, op, be32(network & mask));
     }
 
     static byte[] be32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.BIG_ENDIAN).putInt(v).array();
     }
 
-    /** Lets containers reach this node's TCP port (a published port). */
-    public void publish(int port) {
-        element(NFT_MSG_NEWSETELEM, port, NLM_F_CREATE);
+    /** Lets containers reach this node's TCP or UDP port (a published port's relay). */
+    public void publish(int port, boolean udp) {
+        element(NFT_MSG_NEWSETELEM, port, NLM_F_CREATE, udp);
     }
 
-    public void unpublish(int port) {
+    public void unpublish(int port, boolean udp) {
         try {
-            element(NFT_MSG_DELSETELEM, port, 0);
+            element(NFT_MSG_DELSETELEM, port, 0, udp);
         } catch (LinuxException e) {
             if (e.errno() != Errno.ENOENT) throw e;
         }
@@ -210,13 +295,13 @@ public final class Nftables implements AutoCloseable {
         }
     }
 
-    private void element(int msg, int port, int flags) {
+    private void element(int msg, int port, int flags, boolean udp) {
         NlMessage m = batchBegin();
         m.begin(type(msg), NLM_F_REQUEST | NLM_F_ACK | flags);
-        nfgen(m).attrString(1, table).attrString(2, SET)
+        nfgen(m).attrString(1, table).attrString(2, udp ? UDP_SET : SET)
                 .nest(3, true).nest(1, true).nest(1, true).attr(1, be16(port)).end().end().end();
         batchEnd(m);
-        socket.request((msg == NFT_MSG_NEWSETELEM ? "open" : "close") + " port " + port + " to containers", m);
+        socket.request((msg == NFT_MSG_NEWSETELEM ? "open" : "close") + (udp ? " UDP" : "") + " port " + port + " to containers", m);
     }
 
     static int type(int msg) {
@@ -273,10 +358,10 @@ public final class Nftables implements AutoCloseable {
         cmp(m, NFT_CMP_NEQ, new byte[4]);
     }
 
-    private static void tcpDportInSet(NlMessage m) {
+    private static void dportInSet(NlMessage m, String set, int setId) {
         expr(m, "payload").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_PAYLOAD_TRANSPORT_HEADER).attrBe32(3, 2).attrBe32(4, 2);
         endExpr(m);
-        expr(m, "lookup").attrString(1, SET).attrBe32(2, NFT_REG_1).attrBe32(4, SET_ID);
+        expr(m, "lookup").attrString(1, set).attrBe32(2, NFT_REG_1).attrBe32(4, setId);
         endExpr(m);
     }
 

@@ -20,7 +20,10 @@ import java.util.Optional;
  */
 public final class Rtnl implements AutoCloseable {
     static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22,
-            RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
+            RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26, RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29;
+    static final int NLM_F_REPLACE = 0x100;
+    static final int IFLA_VXLAN_ID = 1, IFLA_VXLAN_LOCAL = 4, IFLA_VXLAN_LEARNING = 7, IFLA_VXLAN_PORT = 15;
+    static final int NDA_DST = 1, NDA_LLADDR = 2, NUD_PERMANENT = 0x80, NTF_SELF = 0x02, AF_BRIDGE = 7, RTNH_F_ONLINK = 4;
     static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     static final int IFA_ADDRESS = 1, IFA_LOCAL = 2;
@@ -61,6 +64,65 @@ public final class Rtnl implements AutoCloseable {
                 .u8(AF_INET).u8(prefix).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BERTH).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(0)
                 .attr(RTA_DST, dst.getAddress()).attr(RTA_GATEWAY, gateway.getAddress());
         socket.request("add a route to " + dst.getHostAddress() + "/" + prefix + " via " + gateway.getHostAddress(), m);
+    }
+
+    /**
+     * Adds {@code dst/prefix via gateway dev oif onlink}, marked as Berth's: the gateway need not be
+     * in a subnet of the link (a VXLAN device's peer, as flannel routes).
+     */
+    public void addOnlinkRoute(Inet4Address dst, int prefix, Inet4Address gateway, int oif) {
+        var m = new NlMessage().begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
+                .u8(AF_INET).u8(prefix).u8(0).u8(0).u8(RT_TABLE_MAIN).u8(RTPROT_BERTH).u8(RT_SCOPE_UNIVERSE).u8(RTN_UNICAST).u32(RTNH_F_ONLINK)
+                .attr(RTA_DST, dst.getAddress()).attr(RTA_GATEWAY, gateway.getAddress()).attrU32(RTA_OIF, oif);
+        socket.request("add a route to " + dst.getHostAddress() + "/" + prefix + " via " + gateway.getHostAddress() + " on link " + oif, m);
+    }
+
+    /**
+     * A VXLAN device (no learning: Berth writes every peer's entry) with a fixed MAC, sending from
+     * {@code local} to UDP {@code port} of its peers.
+     */
+    public void addVxlan(String name, int vni, Inet4Address local, int port, byte[] mac) {
+        var m = ifinfo(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, 0, 0, 0)
+                .attrString(IFLA_IFNAME, name).attr(IFLA_ADDRESS, mac)
+                .nest(IFLA_LINKINFO, false).attrString(IFLA_INFO_KIND, "vxlan")
+                .nest(IFLA_INFO_DATA, false).attrU32(IFLA_VXLAN_ID, vni).attr(IFLA_VXLAN_LOCAL, local.getAddress())
+                .attrU8(IFLA_VXLAN_LEARNING, 0).attr(IFLA_VXLAN_PORT, new byte[] {(byte) (port >> 8), (byte) port})
+                .end().end();
+        socket.request("create VXLAN device " + name + " (VNI " + vni + ", from " + local.getHostAddress() + ", UDP port " + port + ")", m);
+    }
+
+    /** A permanent neighbour (ARP) entry: {@code address} is {@code mac} on link {@code index}. */
+    public void setNeighbour(int index, Inet4Address address, byte[] mac) {
+        var m = ndmsg(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, AF_INET, index, 0).attr(NDA_DST, address.getAddress()).attr(NDA_LLADDR, mac);
+        socket.request("set neighbour " + address.getHostAddress() + " on link " + index, m);
+    }
+
+    public void deleteNeighbour(int index, Inet4Address address) {
+        ignoreAbsent(() -> socket.request("delete neighbour " + address.getHostAddress(),
+                ndmsg(RTM_DELNEIGH, 0, AF_INET, index, 0).attr(NDA_DST, address.getAddress())));
+    }
+
+    /** A VXLAN forwarding entry: frames for {@code mac} go to the peer at {@code remote}. */
+    public void setForwarding(int index, byte[] mac, Inet4Address remote) {
+        var m = ndmsg(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, AF_BRIDGE, index, NTF_SELF).attr(NDA_LLADDR, mac).attr(NDA_DST, remote.getAddress());
+        socket.request("send " + java.util.HexFormat.ofDelimiter(":").formatHex(mac) + " on link " + index + " to " + remote.getHostAddress(), m);
+    }
+
+    public void deleteForwarding(int index, byte[] mac, Inet4Address remote) {
+        ignoreAbsent(() -> socket.request("delete the forwarding entry of " + java.util.HexFormat.ofDelimiter(":").formatHex(mac),
+                ndmsg(RTM_DELNEIGH, 0, AF_BRIDGE, index, NTF_SELF).attr(NDA_LLADDR, mac).attr(NDA_DST, remote.getAddress())));
+    }
+
+    private static NlMessage ndmsg(int type, int flags, int family, int index, int ntf) {
+        return new NlMessage().begin(type, NLM_F_REQUEST | NLM_F_ACK | flags).u8(family).u8(0).u16(0).u32(index).u16(NUD_PERMANENT).u8(ntf).u8(0);
+    }
+
+    private static void ignoreAbsent(Runnable r) {
+        try {
+            r.run();
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV) throw e;
+        }
     }
 
     /** Removes Berth's route to {@code dst/prefix}. */

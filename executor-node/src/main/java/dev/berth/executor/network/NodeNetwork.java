@@ -38,8 +38,12 @@ public final class NodeNetwork implements AutoCloseable {
     private final int bridgeIndex;
     private final InetAddress publishAddress;
     private final String resolvConf;
-    private final Map<String, List<PortForwarder>> forwarders = new ConcurrentHashMap<>();
-    private final Map<String, List<Integer>> published = new ConcurrentHashMap<>();
+    private final Map<String, List<Relay>> forwarders = new ConcurrentHashMap<>();
+    private final Map<String, List<PortSpec>> published = new ConcurrentHashMap<>();
+    /** Published ports forwarded in the kernel, per container; the chains are rewritten from all of them. */
+    private final Map<String, List<Nftables.Dnat>> kernelForwarded = new ConcurrentHashMap<>();
+    /** The VXLAN device's index once made (network mode vxlan, at the first peer), else -1. */
+    private int vxlanIndex = -1;
     private final Path stateDir;
     /** Other nodes' container subnets this node routes to now (cidr → the node's address), and the peers it could not route to. */
     private final Map<String, InetAddress> routed = new java.util.LinkedHashMap<>();
@@ -77,6 +81,8 @@ public final class NodeNetwork implements AutoCloseable {
             if (existing.isPresent() && !"bridge".equals(kindOf(rtnl, config.bridge()))) {
                 throw new IOException("network.bridge: a link named " + config.bridge() + " exists and is not a bridge");
             }
+            // an earlier run's VXLAN device holds an address of our subnet: it goes, to be made again at the first peer
+            if (rtnl.deleteIfPresent(config.vxlanDevice())) LOG.info("removed an earlier run's VXLAN device {}", config.vxlanDevice());
             checkSubnetFree(rtnl, subnet, existing.map(Rtnl.Link::index).orElse(-1));
             int bridge;
             if (existing.isEmpty()) {
@@ -170,9 +176,22 @@ public final class NodeNetwork implements AutoCloseable {
      * and a subnet that overlaps ours or a route the host has already is left alone, with a warning.
      * The first route turns IPv4 forwarding on (put back on {@link #close}) and limits what
      * containers may send through the node to the peers' subnets. Blocking; one caller at a time.
+     *
+     * <p>In network mode vxlan the peers need not share a segment: a VXLAN device (made at the first
+     * peer, sending from this node's address) carries the traffic, and each peer gets what flannel's
+     * vxlan backend writes — a forwarding entry (the peer's device MAC → the peer's address), a
+     * neighbour entry (the peer's subnet's first address → that MAC) and a route (the peer's subnet
+     * via that address on the device, onlink). The MACs follow from the subnets, so nothing but the
+     * peers' addresses and subnets has to be exchanged.
      */
     public synchronized void routeTo(String selfId, List<Peer> peers) throws IOException {
         if (closed) return;
+        boolean vxlan = config.mode().equals(NetworkConfig.VXLAN);
+        if (vxlan && vxlanIndex < 0) {
+            var self = peers.stream().filter(p -> p.nodeId().equals(selfId) && p.address() != null).findFirst();
+            if (self.isEmpty()) return; // this node's address is not known yet: the next round
+            makeVxlan((java.net.Inet4Address) InetAddress.getByName(self.get().address()));
+        }
         var desired = new java.util.LinkedHashMap<String, InetAddress>();
         var subnets = new java.util.LinkedHashMap<String, Subnet>();
         List<Rtnl.Address> own;
@@ -196,7 +215,7 @@ public final class NodeNetwork implements AutoCloseable {
             String why = null;
             if (gateway.isLoopbackAddress() || own.stream().anyMatch(a -> a.address().equals(gw4))) continue; // same host
             if (subnet.overlaps(theirs.network(), theirs.prefix())) why = "its subnet " + theirs + " overlaps this node's " + subnet;
-            else if (own.stream().noneMatch(a -> a.index() != bridgeIndex && onLink(a, gw4))) {
+            else if (!vxlan && own.stream().noneMatch(a -> a.index() != bridgeIndex && onLink(a, gw4))) {
                 why = "its address " + p.address() + " is on no link of this node (routing through node addresses needs one L2 segment)";
             } else if (routes.stream().anyMatch(r -> r.protocol() != Rtnl.RTPROT_BERTH && r.dst() != null && theirs.overlaps(Subnet.toInt(r.dst()), r.prefix()))) {
                 why = "the host has a route of its own to " + theirs;
@@ -213,21 +232,24 @@ public final class NodeNetwork implements AutoCloseable {
         synchronized (rtnl) {
             for (var e : new java.util.ArrayList<>(routed.entrySet())) {
                 if (e.getValue().equals(desired.get(e.getKey()))) continue;
-                Subnet gone = Subnet.parse(e.getKey());
-                try {
-                    rtnl.deleteRoute(Subnet.address(gone.network()), gone.prefix());
-                } catch (RuntimeException ex) {
-                    LOG.warn("cannot remove the route to {}: {}", e.getKey(), ex.getMessage());
-                }
+                unroute(e.getKey(), e.getValue());
                 routed.remove(e.getKey());
                 LOG.info("route to {} via {} removed", e.getKey(), e.getValue().getHostAddress());
             }
             for (var e : desired.entrySet()) {
                 if (routed.containsKey(e.getKey())) continue;
                 Subnet to = subnets.get(e.getKey());
-                rtnl.addRoute(Subnet.address(to.network()), to.prefix(), (java.net.Inet4Address) e.getValue());
+                var gateway = (java.net.Inet4Address) e.getValue();
+                if (vxlan) {
+                    var first = Subnet.address(to.network());
+                    rtnl.setForwarding(vxlanIndex, vxlanMac(to), gateway);
+                    rtnl.setNeighbour(vxlanIndex, first, vxlanMac(to));
+                    rtnl.addOnlinkRoute(first, to.prefix(), first, vxlanIndex);
+                } else {
+                    rtnl.addRoute(Subnet.address(to.network()), to.prefix(), gateway);
+                }
                 routed.put(e.getKey(), e.getValue());
-                LOG.info("route to {} via {} (another node's containers)", e.getKey(), e.getValue().getHostAddress());
+                LOG.info("route to {} via {}{} (another node's containers)", e.getKey(), gateway.getHostAddress(), vxlan ? " over VXLAN" : "");
             }
         }
         synchronized (firewall) {
@@ -235,6 +257,40 @@ public final class NodeNetwork implements AutoCloseable {
             firewall.forwardOnlyTo(config.bridge(), peerNets, config.egress());
             if (config.egress()) firewall.masquerade(config.bridge(), subnet.network(), subnet.prefix(), peerNets);
         }
+    }
+
+    /** Removes what {@link #routeTo} made for one peer's subnet; a failure is logged, not thrown. */
+    private void unroute(String cidr, InetAddress via) {
+        Subnet gone = Subnet.parse(cidr);
+        var first = Subnet.address(gone.network());
+        try {
+            rtnl.deleteRoute(first, gone.prefix());
+            if (vxlanIndex >= 0) {
+                rtnl.deleteNeighbour(vxlanIndex, first);
+                rtnl.deleteForwarding(vxlanIndex, vxlanMac(gone), (java.net.Inet4Address) via);
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("cannot remove the route to {}: {}", cidr, ex.getMessage());
+        }
+    }
+
+    /** The VXLAN device, sending from {@code local}; it holds our subnet's first address (as a /32), as flannel's does. */
+    private void makeVxlan(java.net.Inet4Address local) {
+        synchronized (rtnl) {
+            String name = config.vxlanDevice();
+            rtnl.addVxlan(name, NetworkConfig.VXLAN_VNI, local, NetworkConfig.VXLAN_PORT, vxlanMac(subnet));
+            int index = rtnl.index(name);
+            rtnl.addAddress(index, Subnet.address(subnet.network()), 32);
+            rtnl.setUp(index);
+            vxlanIndex = index;
+            LOG.info("made VXLAN device {} (VNI {}, UDP {}) from {}", name, NetworkConfig.VXLAN_VNI, NetworkConfig.VXLAN_PORT, local.getHostAddress());
+        }
+    }
+
+    /** A node's VXLAN device MAC, from its subnet (unique in the cluster): 02:b7 and the subnet's four bytes. */
+    static byte[] vxlanMac(Subnet s) {
+        int n = s.network();
+        return new byte[] {0x02, (byte) 0xb7, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
     }
 
     /** Whether {@code address} is in the subnet of the link address {@code a}. */
@@ -278,18 +334,26 @@ public final class NodeNetwork implements AutoCloseable {
         Ipam.Lease lease = ipam.allocate(containerId, veth);
         var mappings = new ArrayList<PortMapping>();
         try {
-            var relays = new ArrayList<PortForwarder>();
+            var relays = new ArrayList<Relay>();
             forwarders.put(containerId, relays);
-            var opened = new ArrayList<Integer>();
+            var opened = new ArrayList<PortSpec>();
             published.put(containerId, opened);
+            var kernel = new ArrayList<Nftables.Dnat>();
             for (PortSpec p : ports) {
                 if (p.staticPort() == null) throw new IllegalArgumentException("port " + p.name() + " has no host port assigned");
-                relays.add(new PortForwarder(publishAddress, p.staticPort(), new InetSocketAddress(lease.address(), p.to())));
+                var target = new InetSocketAddress(lease.address(), p.to());
+                relays.add(p.udp() ? new UdpForwarder(publishAddress, p.staticPort(), target) : new PortForwarder(publishAddress, p.staticPort(), target));
                 synchronized (firewall) {
-                    firewall.publish(p.staticPort());
+                    firewall.publish(p.staticPort(), p.udp());
                 }
-                opened.add(p.staticPort());
-                mappings.add(new PortMapping(p.name(), p.staticPort(), p.to()));
+                opened.add(p);
+                kernel.add(new Nftables.Dnat(p.udp() ? Nftables.IPPROTO_UDP : Nftables.IPPROTO_TCP, p.staticPort(), lease.address(), p.to()));
+                mappings.add(new PortMapping(p.name(), p.staticPort(), p.to(), p.protocol()));
+            }
+            if (!kernel.isEmpty() && kernelPorts()) {
+                kernelForwarded.put(containerId, kernel);
+                Forwarding.enable(stateDir); // DNAT'd packets are forwarded to the bridge
+                writeDnat();
             }
         } catch (IOException | RuntimeException e) {
             detach(containerId);
@@ -298,19 +362,40 @@ public final class NodeNetwork implements AutoCloseable {
         return new Attachment(lease.address(), subnet.prefix(), subnet.gateway(), veth, bridgeIndex, mappings);
     }
 
+    /** Whether published ports are forwarded in the kernel here (DNAT cannot serve a loopback publish address). */
+    private boolean kernelPorts() {
+        return config.publishMode().equals(NetworkConfig.DNAT) && !publishAddress.isLoopbackAddress();
+    }
+
+    /** The DNAT chains, rewritten whole from every container's kernel-forwarded ports. */
+    private void writeDnat() {
+        var all = kernelForwarded.values().stream().flatMap(List::stream).toList();
+        var onlyTo = publishAddress.isAnyLocalAddress() ? null : (java.net.Inet4Address) publishAddress;
+        synchronized (firewall) {
+            firewall.dnat(config.bridge(), all, onlyTo);
+        }
+    }
+
     /** Removes what {@link #attach} made; safe to call twice, and for a container it never attached. */
     public void detach(String containerId) {
         var relays = forwarders.remove(containerId);
-        if (relays != null) relays.forEach(PortForwarder::close);
+        if (relays != null) relays.forEach(Relay::close);
+        if (kernelForwarded.remove(containerId) != null) {
+            try {
+                writeDnat();
+            } catch (RuntimeException e) {
+                LOG.warn("container {}: cannot stop forwarding its ports in the kernel: {}", containerId, e.getMessage());
+            }
+        }
         var ports = published.remove(containerId);
         if (ports != null) {
-            for (int p : ports) {
+            for (PortSpec p : ports) {
                 try {
                     synchronized (firewall) {
-                        firewall.unpublish(p);
+                        firewall.unpublish(p.staticPort(), p.udp());
                     }
                 } catch (RuntimeException e) {
-                    LOG.warn("container {}: cannot close port {} to containers: {}", containerId, p, e.getMessage());
+                    LOG.warn("container {}: cannot close port {} to containers: {}", containerId, p.staticPort(), e.getMessage());
                 }
             }
         }
@@ -402,15 +487,16 @@ public final class NodeNetwork implements AutoCloseable {
         unlinking.shutdown();
         synchronized (this) {
             closed = true;
-            for (String cidr : routed.keySet()) {
-                Subnet s = Subnet.parse(cidr);
-                try {
-                    rtnl.deleteRoute(Subnet.address(s.network()), s.prefix());
-                } catch (RuntimeException e) {
-                    LOG.warn("cannot remove the route to {}: {}", cidr, e.getMessage());
-                }
-            }
+            routed.forEach(this::unroute);
             routed.clear();
+            if (vxlanIndex >= 0) {
+                try {
+                    rtnl.deleteIfPresent(config.vxlanDevice());
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove VXLAN device {}: {}", config.vxlanDevice(), e.getMessage());
+                }
+                vxlanIndex = -1;
+            }
         }
         try {
             Forwarding.restore(stateDir);

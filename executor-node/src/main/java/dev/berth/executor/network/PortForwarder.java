@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * {@code ip:to}, a virtual thread per direction. A user-space relay (as Docker's docker-proxy)
  * works for the node's loopback too, where kernel DNAT would need route_localnet.
  */
-final class PortForwarder implements AutoCloseable {
+final class PortForwarder implements Relay {
     private static final Logger LOG = LoggerFactory.getLogger(PortForwarder.class);
 
     private final ServerSocket server;

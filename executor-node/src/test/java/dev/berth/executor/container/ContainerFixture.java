@@ -23,6 +23,8 @@ final class ContainerFixture implements AutoCloseable {
     static final String CGROUP_PARENT = "berth-test";
     /** The isolation tests opt out of seccomp; the policy tests use a node of their own. */
     static final dev.berth.model.policy.NodePolicy POLICY = new dev.berth.model.policy.NodePolicy(java.util.Set.of(), true, null, null);
+    /** The host's /usr, which tests mount read-only (with /lib and /lib64, for its loader) to run the host's python in a container: busybox serves no UDP. */
+    static final Path HOST_PYTHON_ROOT = Path.of("/usr");
     final Path dataDir;
     final ImageStore images;
     final ContainerRuntime runtime;
@@ -40,7 +42,7 @@ final class ContainerFixture implements AutoCloseable {
         images.importImage(TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         volumes = Files.createDirectories(dataDir.resolve("volumes"));
         network = NodeNetwork.start(TestNetworks.of("test0", 1), dataDir.resolve("network"));
-        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes), false, POLICY), network, registry);
+        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes, HOST_PYTHON_ROOT, Path.of("/lib"), Path.of("/lib64")), false, POLICY), network, registry);
     }
 
     record Result(TaskExit exit, String stdout, String stderr) {

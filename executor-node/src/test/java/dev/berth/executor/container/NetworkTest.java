@@ -104,6 +104,61 @@ class NetworkTest extends ContainerTestBase {
         assertThat(r.stdout()).contains("hello-published");
     }
 
+    /** A UDP echo server (the host's python, its /usr, /lib and /lib64 mounted read-only): each datagram back with "echo " before it. */
+    static TaskSpec udpEcho(int port) {
+        // through sh: the image has no /usr/bin/python3 of its own, the volume brings it
+        return task("sh", "-c", "exec /usr/bin/python3 -c \"$0\"", String.join("\n",
+                "import socket",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                "s.bind(('0.0.0.0', " + port + "))",
+                "while True:",
+                "    d, a = s.recvfrom(2048)",
+                "    s.sendto(b'echo ' + d, a)"))
+                .withVolumes(List.of(new TaskSpec.Volume("/usr", "/usr", true), new TaskSpec.Volume("/lib", "/lib", true), new TaskSpec.Volume("/lib64", "/lib64", true)));
+    }
+
+    @Test
+    @DisplayName("a published UDP port answers on the host's loopback, each client through a socket of its own; containers may reach it at the gateway")
+    void publishedUdpPort() throws Exception {
+        var echo = start(bridged(udpEcho(5353), new PortSpec("dns", 5353, 25353, PortSpec.UDP)));
+        assertThat(echo.task().network().ports()).singleElement().satisfies(p -> assertThat(p.protocol()).isEqualTo("udp"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> udpAsk("127.0.0.1", 25353, "one").equals("echo one"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no answer on UDP port 25353; the server's stderr: " + ContainerFixture.read(echo.allocDir().resolve("stderr.log")), e);
+        }
+        assertThat(udpAsk("127.0.0.1", 25353, "two")).isEqualTo("echo two");
+        assertThat(nft("list", "set", "inet", node.network.config().firewallTable(), "published_udp")).contains("25353");
+        echo.task().kill();
+        echo.task().exit().get(10, TimeUnit.SECONDS);
+        started.remove(echo);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !nft("list", "set", "inet", node.network.config().firewallTable(), "published_udp").contains("25353"));
+        try (var again = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 25353))) {
+            assertThat(again.getLocalPort()).as("the relay let go of the port").isEqualTo(25353);
+        }
+    }
+
+    /** One datagram to {@code host:port}, and the answer (3 s at most). */
+    static String udpAsk(String host, int port, String message) throws Exception {
+        try (var s = new java.net.DatagramSocket()) {
+            s.setSoTimeout(3000);
+            byte[] out = message.getBytes(StandardCharsets.UTF_8);
+            s.send(new java.net.DatagramPacket(out, out.length, new InetSocketAddress(host, port)));
+            var in = new java.net.DatagramPacket(new byte[2048], 2048);
+            s.receive(in);
+            return new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String nft(String... args) throws Exception {
+        var cmd = new ArrayList<String>(List.of("nft"));
+        cmd.addAll(List.of(args));
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out;
+    }
+
     @Test
     @DisplayName("a host port already in use refuses the start with that reason, and takes nothing")
     void portInUse() throws Exception {

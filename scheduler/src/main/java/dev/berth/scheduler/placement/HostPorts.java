@@ -26,7 +26,7 @@ public final class HostPorts {
         for (PortSpec p : network.ports()) {
             int host = p.staticPort() != null ? p.staticPort() : free(taken);
             taken.add(host);
-            mappings.add(new PortMapping(p.name(), host, p.to()));
+            mappings.add(new PortMapping(p.name(), host, p.to(), p.protocol()));
         }
         return new AllocNetwork(network.mode().wire(), null, mappings);
     }
@@ -37,7 +37,7 @@ public final class HostPorts {
         List<PortSpec> ports = new ArrayList<>();
         for (PortSpec p : network.ports()) {
             int host = placed.ports().stream().filter(m -> m.name().equals(p.name())).findFirst().orElseThrow().host();
-            ports.add(new PortSpec(p.name(), p.to(), host));
+            ports.add(p.withHost(host));
         }
         return new NetworkSpec(network.mode(), ports);
     }

@@ -314,8 +314,10 @@ public final class SpecReader {
         int to = (int) r.integer("to", 0, 1, 65535);
         if (!r.has("to")) r.error("to", "is required: the port inside the container");
         Integer fixed = r.has("static") ? (int) r.integer("static", 0, 1, 65535) : null;
+        String protocol = r.string("protocol", PortSpec.TCP);
+        if (!protocol.equals(PortSpec.TCP) && !protocol.equals(PortSpec.UDP)) r.error("protocol", "\"" + protocol + "\" is not tcp or udp");
         r.rejectUnknown();
-        return new PortSpec(name, to, fixed == null || fixed == 0 ? null : fixed);
+        return new PortSpec(name, to, fixed == null || fixed == 0 ? null : fixed, protocol);
     }
 
     private static Constraint constraint(JsonNode node, String path, List<FieldError> errors) {
