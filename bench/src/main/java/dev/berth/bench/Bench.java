@@ -13,8 +13,9 @@ public final class Bench {
             case "usage" -> UsageBench.main(rest);
             case "bridge" -> BridgeBench.main(rest);
             case "sim" -> SimBench.main(rest);
+            case "network" -> NetworkBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N] | network [--mib N] [--requests N] [--connections N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
