@@ -285,6 +285,11 @@ final class ChaosCluster implements AutoCloseable {
         return r.body();
     }
 
+    /** DELETE {@code path}; the status code and body, whatever they are. */
+    HttpResponse<String> delete(String base, String path) throws IOException, InterruptedException {
+        return http.send(request(base + path, Duration.ofSeconds(10)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     String submit(String base, String json) throws IOException, InterruptedException {
         var r = http.send(request(base + "/v1/jobs", Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());

@@ -223,9 +223,22 @@ class MultiHostClusterTest {
                 .until(() -> udpAsk("x1", "10.213.0.12", 15353, "ping").equals("echo ping from " + ChaosCluster.OUTSIDER));
         assertThat(udpAsk("e2", "127.0.0.1", 15353, "pong")).startsWith("echo pong from " + e2Subnet.substring(0, e2Subnet.lastIndexOf('.') + 1));
 
+        var refused = cluster.delete(api, "/v1/nodes/e2");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("node e2 is ready: stop its executor first");
+
         cluster.stop("e1", 30);
         cluster.stop("e2", 30);
-        for (String host : List.of("e1", "e2")) {
+        // a node removed once it is down frees its block of the container range
+        await("e2 down, its work ended").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> cluster.delete(api, "/v1/nodes/e2").statusCode() == 200);
+        assertThat(subnets(api)).containsOnlyKeys("e1");
+        // the first free block goes to the next new node: e2's, free again (e1's still held though e1 is down)
+        cluster.startExecutor(3, 1, List.of("--network-mode", mode));
+        await("a new node leases e2's block").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> e2Subnet.equals(subnets(api).get("e3")));
+        cluster.stop("e3", 30);
+        for (String host : List.of("e1", "e2", "e3")) {
             assertThat(cluster.inHost(host, "ip", "route", "show", "proto", "179")).as("Berth's routes on " + host).isBlank();
             assertThat(cluster.inHost(host, "cat", "/proc/sys/net/ipv4/ip_forward").strip()).as("forwarding on " + host).isEqualTo("0");
             assertThat(cluster.tables(host)).as("tables on " + host).doesNotContain("table inet berth\n");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "node", description = "Inspect executor nodes.", mixinStandardHelpOptions = true,
-        subcommands = {NodeCommands.ListNodes.class, NodeCommands.Drain.class, NodeCommands.Eligibility.class})
+        subcommands = {NodeCommands.ListNodes.class, NodeCommands.Drain.class, NodeCommands.Eligibility.class, NodeCommands.Remove.class})
 final class NodeCommands {
 
     @Command(name = "drain", description = "Drain a node: no new work; its service allocations move elsewhere; batch ones finish.")
@@ -45,6 +45,21 @@ final class NodeCommands {
             var n = new io.vertx.core.json.JsonObject(api.client().post("/v1/nodes/" + id + "/eligibility",
                     new io.vertx.core.json.JsonObject().put("eligible", choice.enable).encode(), "application/json"));
             spec.commandLine().getOut().printf("Node %s is %s%n", id, n.getBoolean("eligible") ? "eligible" : "not eligible for new work");
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Forget a node that is down and holds no live allocation; its block of the container range is freed.")
+    static final class Remove implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ApiOptions api;
+        @picocli.CommandLine.Parameters(paramLabel = "ID") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            var r = new io.vertx.core.json.JsonObject(api.client().delete("/v1/nodes/" + id));
+            String freed = r.getString("freedSubnet");
+            spec.commandLine().getOut().printf("Node %s removed%s%n", id, freed == null ? "" : "; subnet " + freed + " is free again");
             return 0;
         }
     }

@@ -50,6 +50,35 @@ final class NodesApi {
         });
         r.post("/v1/nodes/:id/drain").handler(body).handler(this::drain);
         r.post("/v1/nodes/:id/eligibility").handler(body).handler(this::eligibility);
+        r.delete("/v1/nodes/:id").handler(this::remove);
+    }
+
+    /**
+     * Forgets a node that is down and holds no live allocation, and frees its block of the container
+     * range for another node. A node still heartbeating, or with work the scheduler has not yet
+     * marked lost, is refused with why: removing it would strand what runs there.
+     */
+    private void remove(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        reply(ctx, 200, blocking(vertx, () -> {
+            Node n = state.node(id).orElseThrow(() -> notFound("node", id));
+            if (n.status() != NodeStatus.DOWN) {
+                throw new Http.Problem(409, "node " + id + " is " + n.status().name().toLowerCase(java.util.Locale.ROOT)
+                        + ": stop its executor first (berth node drain " + id + " moves its services away), then remove it once it is down");
+            }
+            var live = state.allocationsOfNode(id).stream().filter(a -> !a.status().terminal()).map(Allocation::id).toList();
+            if (!live.isEmpty()) {
+                throw new Http.Problem(409, "node " + id + " still holds " + live.size() + " allocation(s) not yet ended (" + String.join(", ", live.stream().limit(5).toList())
+                        + "); they are marked lost shortly after the node went down");
+            }
+            String freed = state.underLeaseLock(() -> {
+                var lease = state.subnetLeases().get(id);
+                state.removeSubnetLease(id);
+                state.removeNode(id);
+                return lease == null ? null : lease.subnet();
+            });
+            return new JsonObject().put("removed", id).put("freedSubnet", freed);
+        }));
     }
 
     /** Body {@code {"enable": true}} (the default) or false to end a drain. */

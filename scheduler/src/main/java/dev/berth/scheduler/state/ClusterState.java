@@ -205,6 +205,11 @@ public final class ClusterState {
         return nodes.values().stream().map(v -> read(v, Node.class)).sorted(Comparator.comparing(Node::id)).toList();
     }
 
+    /** Forgets a node; should its executor come back, it registers anew. */
+    public void removeNode(String id) {
+        nodes.delete(id);
+    }
+
     public Optional<Node> updateNode(String id, UnaryOperator<Node> change) {
         nodes.lock(id);
         try {
@@ -268,6 +273,11 @@ public final class ClusterState {
 
     public void putSubnetLease(SubnetLease lease) {
         subnets.set(lease.nodeId(), json(lease));
+    }
+
+    /** Frees a node's block (the journal records it); true when it held one. */
+    public boolean removeSubnetLease(String nodeId) {
+        return subnets.remove(nodeId) != null;
     }
 
     // --- dispatches
