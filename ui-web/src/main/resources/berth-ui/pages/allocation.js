@@ -115,7 +115,7 @@ export async function render(root, { id }) {
         facts([['Mode', net.mode], ['Address', net.ip ? h('span', { class: 'mono', testid: 'alloc-ip' }, net.ip) : 'none']]),
         (net.ports || []).length ? h('table', { class: 'table', testid: 'ports' },
           h('thead', {}, h('tr', {}, ['Port', 'Host port', 'Container port'].map(t => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, net.ports.map(p => h('tr', {}, h('td', {}, p.name || ''), h('td', { class: 'mono' }, String(p.host)), h('td', { class: 'mono' }, String(p.to)))))) : null,
+          h('tbody', {}, net.ports.map(p => h('tr', {}, h('td', {}, p.name || ''), h('td', { class: 'mono' }, String(p.host)), h('td', { class: 'mono' }, String(p.to) + (p.protocol && p.protocol !== 'tcp' ? '/' + p.protocol : '')))))) : null,
       ]);
       // the log stream ends when the allocation does; open it again when a new run begins
       if (!before || (before.status !== alloc.status && alloc.status === 'running')) openLog();

@@ -40,7 +40,8 @@ final class AllocCommands {
                 var ports = net.getJsonArray("ports");
                 for (int i = 0; ports != null && i < ports.size(); i++) {
                     var p = ports.getJsonObject(i);
-                    out.printf("Port       %s: host %d -> %d%n", p.getString("name"), p.getInteger("host"), p.getInteger("to"));
+                    String udp = "udp".equals(p.getString("protocol")) ? "/udp" : "";
+                    out.printf("Port       %s: host %d%s -> %d%s%n", p.getString("name"), p.getInteger("host"), udp, p.getInteger("to"), udp);
                 }
             }
             return 0;

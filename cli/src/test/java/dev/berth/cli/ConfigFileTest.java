@@ -27,6 +27,16 @@ class ConfigFileTest {
     }
 
     @Test
+    @DisplayName("an unknown network or publish mode is refused with its key, before anything starts")
+    void networkModes() {
+        var mode = berth("executor", "--network-mode", "overlay", "--node-id", "n1");
+        assertThat(mode.code()).isEqualTo(1);
+        assertThat(mode.err()).contains("networkMode: \"overlay\" is not host-gw or vxlan").doesNotContain("Berth executor up");
+        var publish = berth("executor", "--publish-mode", "proxy", "--node-id", "n1");
+        assertThat(publish.err()).contains("publishMode: \"proxy\" is not dnat or relay");
+    }
+
+    @Test
     @DisplayName("an executor.yaml with mistakes: every problem with its key, unknown keys too")
     void executorFile() throws Exception {
         Path file = Files.writeString(dir.resolve("executor.yaml"), """

@@ -50,4 +50,17 @@ class NodeNetworkTest {
         assertThatThrownBy(() -> NetworkConfig.DEFAULT.withBridge("docker0", "10.211.9.0/24", "berth"))
                 .hasMessageContaining("network.bridge").hasMessageContaining("must contain \"berth\"");
     }
+
+    @Test
+    @DisplayName("network and publish modes are checked; the VXLAN device is named after the bridge and its MAC follows from the subnet")
+    void modes() {
+        var net = NetworkConfig.DEFAULT;
+        assertThatThrownBy(() -> new NetworkConfig("berth0", null, "berth", "0.0.0.0", java.util.List.of(), false, "overlay", "dnat"))
+                .hasMessage("network.mode: \"overlay\" is not host-gw or vxlan");
+        assertThatThrownBy(() -> net.withPublishMode("proxy")).hasMessage("network.publishMode: \"proxy\" is not dnat or relay");
+        assertThat(net.vxlanDevice()).isEqualTo("berthvx0");
+        assertThat(net.withBridge("berth-bench12", null, "t").vxlanDevice()).isEqualTo("berthvx-bench12").hasSizeLessThanOrEqualTo(15);
+        assertThat(java.util.HexFormat.ofDelimiter(":").formatHex(NodeNetwork.vxlanMac(dev.berth.model.net.Subnet.parse("10.210.3.0/24"))))
+                .isEqualTo("02:b7:0a:d2:03:00");
+    }
 }

@@ -96,7 +96,7 @@ class SpecReaderTest {
                     "resources": {"cpu": "250m", "memory": "1G", "pids": 64,
                       "io": {"readBps": "10Mi", "writeBps": "5Mi", "readIops": 100, "writeIops": 50},
                       "extended": {"gpu": 1}},
-                    "network": {"mode": "bridge", "ports": [{"name": "http", "to": 80, "static": 8080}, {"name": "admin", "to": 9000}]},
+                    "network": {"mode": "bridge", "ports": [{"name": "http", "to": 80, "static": 8080}, {"name": "admin", "to": 9000}, {"name": "dns", "to": 53, "protocol": "udp"}]},
                     "killTimeout": "30s"}]}]}
                 """, "application/json");
         assertThat(job.type()).isEqualTo(JobType.SERVICE);
@@ -108,7 +108,7 @@ class SpecReaderTest {
         assertThat(t.env()).containsEntry("WORKERS", "4");
         assertThat(t.resources().io().readBps()).isEqualTo(ByteSize.mebibytes(10));
         assertThat(t.resources().extended()).containsEntry("gpu", 1L);
-        assertThat(t.network().ports()).containsExactly(new PortSpec("http", 80, 8080), new PortSpec("admin", 9000, null));
+        assertThat(t.network().ports()).containsExactly(new PortSpec("http", 80, 8080), new PortSpec("admin", 9000, null), new PortSpec("dns", 53, null, "udp"));
         assertThat(job.taskCount()).isEqualTo(3);
     }
 
@@ -120,7 +120,7 @@ class SpecReaderTest {
                   {"name": "g", "count": -1, "tasks": [
                     {"name": "a", "image": "x", "resources": {"memory": "128Mi"}},
                     {"name": "b", "image": "", "resources": {"memory": "12XB", "cpu": "lots"}, "memroy": "1G",
-                     "network": {"mode": "bridge", "ports": [{"name": "p", "to": 70000}, {"name": "p", "to": 80, "static": 0}]}}]},
+                     "network": {"mode": "bridge", "ports": [{"name": "p", "to": 70000}, {"name": "p", "to": 80, "static": 0}, {"name": "q", "to": 81, "protocol": "sctp"}]}}]},
                   {"tasks": []}]}
                 """, "application/json");
         assertThat(errs).contains(
@@ -135,9 +135,10 @@ class SpecReaderTest {
                 "groups[0].tasks[1].network.ports[0].to: 70000 is out of range 1–65535",
                 "groups[0].tasks[1].network.ports[1].name: \"p\" is already used by groups[0].tasks[1].network.ports[0]",
                 "groups[0].tasks[1].network.ports[1].static: 0 is out of range 1–65535",
+                "groups[0].tasks[1].network.ports[2].protocol: \"sctp\" is not tcp or udp",
                 "groups[1].name: is required when a job has several groups",
                 "groups[1].tasks: must have at least one task");
-        assertThat(errs).hasSize(13);
+        assertThat(errs).hasSize(14);
     }
 
     @Test
