@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * hardening, until the command has exec'd) and full life (start, exit, cleanup) of {@code /bin/true}
  * from a busybox image, with cgroup limits and default hardening on; beside {@code runc run} of an
  * equivalent bundle (same rootfs, same limits, a network namespace with lo only) measured in the same
- * run. Berth runs alternate network mode none and bridge, whose difference is what bridge networking costs.
+ * run. Berth runs alternate network mode none, bridge and none with a user namespace: the differences are
+ * what bridge networking and a user namespace cost.
  */
 final class StartLatency {
     public static void main(String[] args) throws Exception {
@@ -47,14 +48,17 @@ final class StartLatency {
             var bridged = TaskSpec.basic("bench", "busybox:bench", List.of("/bin/true"),
                     new Resources(Cpu.parse("1"), ByteSize.parse("64Mi"), 64, IoLimits.UNLIMITED, Map.of()));
             var isolated = bridged.withNetwork(new NetworkSpec(NetworkMode.NONE, List.of()));
+            var userns = isolated.withUserns(true);
             System.out.printf("Container start latency, %d runs after %d warm-up, /bin/true in busybox, limits cpu 1, memory 64Mi, pids 64%n", runs, warmup);
             System.out.printf("host: %d cores, kernel %s%n%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"));
             for (int i = 0; i < warmup; i++) {
                 berthOnce(runtime, isolated, work, "w" + i);
                 berthOnce(runtime, bridged, work, "wb" + i);
+                berthOnce(runtime, userns, work, "wu" + i);
             }
             // network mode none (own namespace, lo only) and bridge (veth, address, route) alternate, so drift hits both alike
             long[] startExec = new long[runs], life = new long[runs], bridgeStart = new long[runs], bridgeLife = new long[runs];
+            long[] usernsStart = new long[runs], usernsLife = new long[runs];
             for (int i = 0; i < runs; i++) {
                 long[] r = berthOnce(runtime, isolated, work, "b" + i);
                 startExec[i] = r[0];
@@ -62,17 +66,25 @@ final class StartLatency {
                 r = berthOnce(runtime, bridged, work, "n" + i);
                 bridgeStart[i] = r[0];
                 bridgeLife[i] = r[1];
+                r = berthOnce(runtime, userns, work, "u" + i);
+                usernsStart[i] = r[0];
+                usernsLife[i] = r[1];
             }
             runtime.close();
             Stats berthStart = Stats.of(startExec), berthLife = Stats.of(life);
             Stats netStart = Stats.of(bridgeStart), netLife = Stats.of(bridgeLife);
+            Stats nsStart = Stats.of(usernsStart), nsLife = Stats.of(usernsLife);
             System.out.println(Stats.header());
             System.out.println(berthStart.row("berth start -> exec, network none"));
             System.out.println(netStart.row("berth start -> exec, network bridge"));
             System.out.println(berthLife.row("berth full life, network none"));
             System.out.println(netLife.row("berth full life, network bridge"));
+            System.out.println(nsStart.row("berth start -> exec, none, user namespace"));
+            System.out.println(nsLife.row("berth full life, none, user namespace"));
             System.out.printf("%nbridge networking adds to start -> exec: p50 %.2f ms, p95 %.2f ms (target: at most 2 ms at p50)%n",
                     netStart.p50() - berthStart.p50(), netStart.p95() - berthStart.p95());
+            System.out.printf("a user namespace (clone, maps, id-mapped layer, the child moved in at its gate) adds to start -> exec: p50 %.2f ms, p95 %.2f ms%n",
+                    nsStart.p50() - berthStart.p50(), nsStart.p95() - berthStart.p95());
             if (runc) {
                 Path bundle = runcBundle(work, tar);
                 for (int i = 0; i < Math.min(warmup, 10); i++) runcOnce(bundle, "berth-bench-w" + i);

@@ -58,6 +58,10 @@ final class ExecutorCommand implements Callable<Integer> {
     String networkMode;
     @Option(names = "--publish-mode", paramLabel = "MODE", description = "published ports: dnat (forwarded in the kernel for traffic to the node's address, relayed for loopback and containers) or relay (every byte through the node); default dnat, relay for a node bound to loopback")
     String publishMode;
+    @Option(names = "--userns-default", description = "give every task a user namespace, asked for or not (root inside, 65,536 unprivileged host ids outside)")
+    boolean usernsDefault;
+    @Option(names = "--userns-base", paramLabel = "ID", description = "the first host id of the ranges user namespaces map to (default 100000; 65,536 ids a container)")
+    Long usernsBase;
     @picocli.CommandLine.Mixin NodePolicyOptions policy;
     @Option(names = "--bridge", paramLabel = "NAME", description = "the node's container bridge (default berth0)")
     String bridge;

@@ -54,6 +54,8 @@ import java.util.Map;
  *                          segment) or vxlan (a VXLAN device, over any IPv4 path between the nodes); one mode for a cluster
  * @param publishMode       dnat: published ports forwarded in the kernel for traffic to the node's address (relayed for
  *                          loopback and containers); relay: all through the node's relay. A node bound to loopback relays.
+ * @param usernsDefault     every task gets a user namespace, whether it asks or not
+ * @param usernsBase        user namespaces map their ids 0–65535 to 65,536 host ids each, the ranges starting here
  */
 public record ExecutorConfig(List<String> schedulers, String bind, String advertise, String nodeId, Path dataDir, String cgroupParent,
                              Cpu cpu, ByteSize memory, Map<String, String> label, Map<String, Long> resource, List<Path> allowVolume,
@@ -61,7 +63,8 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                              boolean insecure, Duration heartbeatInterval, Duration shutdownGrace, long logMaxBytes, int logFiles,
                              Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
                              List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory,
-                             Path tlsCa, Path tlsCert, Path tlsKey, boolean egress, String networkMode, String publishMode)
+                             Path tlsCa, Path tlsCert, Path tlsKey, boolean egress, String networkMode, String publishMode,
+                             boolean usernsDefault, long usernsBase)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -80,7 +83,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
                 Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null, false,
-                n.mode(), n.publishMode());
+                n.mode(), n.publishMode(), false, dev.berth.executor.container.ContainerPlanner.NodeRules.DEFAULT_USERNS_BASE);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -122,6 +125,9 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
             if (!k.matches("[a-z][a-z0-9_.-]*") || v < 0) errors.add(new FieldError("resource." + k, "a lower-case name and a count of at least 0"));
         });
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) errors.add(new FieldError("heartbeatInterval", "must be more than 0"));
+        if (usernsBase < 65_536 || usernsBase > 0xFFFF_0000L - 65_536) {
+            errors.add(new FieldError("usernsBase", usernsBase + " is not in 65536–" + (0xFFFF_0000L - 65_536) + " (host ids below are the host's own users)"));
+        }
         if (pullThreads < 1 || pullThreads > 64) errors.add(new FieldError("pullThreads", pullThreads + " is not in 1–64"));
         for (String cap : allowCaps) {
             if (cap.equalsIgnoreCase("ALL")) continue;

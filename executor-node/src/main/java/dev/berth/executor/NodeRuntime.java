@@ -28,7 +28,7 @@ public final class NodeRuntime {
         NodeNetwork network = config.network().subnet() == null ? null : NodeNetwork.start(config.network(), state);
         try {
             var runtime = new ContainerRuntime(config.dataDir(), images(config), host.cgroups(),
-                    new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork(), config.policy()), network,
+                    new ContainerPlanner.NodeRules(config.allowVolume(), config.allowHostNetwork(), config.policy(), config.usernsDefault(), config.usernsBase()), network,
                     new RegistryClient(config.registryConfig()));
             if (network == null) {
                 java.nio.file.Files.createDirectories(state);

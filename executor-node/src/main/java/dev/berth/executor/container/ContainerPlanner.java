@@ -24,10 +24,27 @@ public final class ContainerPlanner {
     private ContainerPlanner() {
     }
 
-    /** Node-side rules. */
-    public record NodeRules(List<Path> allowedVolumeRoots, boolean hostNetworkAllowed, dev.berth.model.policy.NodePolicy policy) {
+    /**
+     * Node-side rules.
+     *
+     * @param usernsDefault every task gets a user namespace, asked for or not
+     * @param usernsBase    the first host id of the ranges user namespaces map to
+     */
+    public record NodeRules(List<Path> allowedVolumeRoots, boolean hostNetworkAllowed, dev.berth.model.policy.NodePolicy policy,
+                            boolean usernsDefault, long usernsBase) {
+        public static final long DEFAULT_USERNS_BASE = 100_000;
+
         public NodeRules {
             allowedVolumeRoots = List.copyOf(allowedVolumeRoots);
+        }
+
+        public NodeRules(List<Path> allowedVolumeRoots, boolean hostNetworkAllowed, dev.berth.model.policy.NodePolicy policy) {
+            this(allowedVolumeRoots, hostNetworkAllowed, policy, false, DEFAULT_USERNS_BASE);
+        }
+
+        /** Whether {@code task} runs in a user namespace here. */
+        public boolean userns(TaskSpec task) {
+            return task.userns() || usernsDefault;
         }
     }
 
@@ -35,9 +52,6 @@ public final class ContainerPlanner {
                                      Path containerDir, Path allocDir, NodeRules rules, Attachment network, String resolvConf) {
         var refused = rules.policy().refusals(task);
         if (!refused.isEmpty()) throw new IllegalArgumentException(String.join("; ", refused));
-        if (task.userns()) {
-            throw new IllegalArgumentException("userns: not supported here (a user namespace cannot be made from the executor's multithreaded JVM yet)");
-        }
         var argv = new ArrayList<>(image.entrypoint());
         argv.addAll(task.command().isEmpty() ? image.cmd() : task.command());
         if (argv.isEmpty()) throw new IllegalArgumentException("the task has no command and its image has no entrypoint or cmd");
@@ -81,7 +95,7 @@ public final class ContainerPlanner {
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new ContainerSpec(id, hostname(id), layersTopFirst, containerDir, task.readOnlyRootfs(), executable, argv, envList,
                 workdir, ids[0], ids[1], new int[] {ids[1]}, capabilities(task), !task.seccomp().equals("unconfined"),
-                namespaces, mounts, allocDir.resolve("stdout.log"), allocDir.resolve("stderr.log"), network, resolvConf);
+                namespaces, mounts, allocDir.resolve("stdout.log"), allocDir.resolve("stderr.log"), network, resolvConf, -1);
     }
 
     /** The allocation's dir that holds its payload, mounted read-only at /berth. */

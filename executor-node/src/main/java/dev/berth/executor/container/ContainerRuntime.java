@@ -41,6 +41,7 @@ public final class ContainerRuntime implements TaskRuntime {
     private final Cgroups cgroups;
     private final ContainerPlanner.NodeRules rules;
     private final Launcher launcher;
+    private final UserRanges userRanges;
     private final String ioDevice;
     private final CoreAllocator cores;
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
@@ -61,6 +62,7 @@ public final class ContainerRuntime implements TaskRuntime {
         this.cgroups = cgroups;
         this.rules = rules;
         this.launcher = new Launcher();
+        this.userRanges = new UserRanges(rules.usernsBase(), dataDir.resolve("userns.tsv")); // not in containers/: every entry there is a container
         this.ioDevice = BlockDevices.diskOf(dataDir);
         this.cores = new CoreAllocator(CoreAllocator.parse(cgroups.cpus()));
     }
@@ -135,14 +137,17 @@ public final class ContainerRuntime implements TaskRuntime {
         try {
             spec = ContainerPlanner.plan(id, task, image.config(), layers, ImageFiles.of(layers), dir, allocDir, rules, null,
                     network != null ? network.resolvConf() : "");
+            if (rules.userns(task)) spec = spec.withUserns(userRanges.allocate(id));
             if (mode == NetworkMode.BRIDGE) { // after the planner's refusals, so that a refused task takes no address
                 attachment = network.attach(id, task.network().ports());
                 spec = spec.withNetwork(attachment);
             }
         } catch (IllegalArgumentException e) {
+            releaseIds(id);
             throw new TaskStartException(e.getMessage());
         } catch (IOException e) {
             if (network != null) network.detach(id);
+            releaseIds(id);
             throw new TaskStartException("network: " + e.getMessage());
         }
         Cgroup cgroup;
@@ -150,6 +155,7 @@ public final class ContainerRuntime implements TaskRuntime {
             cgroup = cgroups.create(id);
         } catch (IOException e) {
             if (network != null) network.detach(id);
+            releaseIds(id);
             throw e;
         }
         try {
@@ -209,6 +215,21 @@ public final class ContainerRuntime implements TaskRuntime {
     void cleanup(String id, Cgroup cgroup, Path dir) {
         removeCgroupAndDir(id, cgroup, dir);
         if (network != null) network.detach(id);
+        releaseIds(id);
+    }
+
+    /** The container's host id range, if it had one, is free again (its processes are gone by now). */
+    private void releaseIds(String id) {
+        try {
+            userRanges.release(id);
+        } catch (IOException e) {
+            LOG.warn("container {}: cannot free its user namespace's ids: {}", id, e.getMessage());
+        }
+    }
+
+    /** Which container holds which host id range now (each its first id). */
+    public java.util.Map<String, Long> userRanges() {
+        return userRanges.held();
     }
 
     private static void removeCgroupAndDir(String id, Cgroup cgroup, Path dir) {
@@ -236,10 +257,14 @@ public final class ContainerRuntime implements TaskRuntime {
         }
     }
 
+    /** Removes {@code dir} and all in it; what vanishes meanwhile (another cleanup of the same dir) is no error. */
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        for (int attempt = 0; Files.exists(dir); attempt++) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 3) throw e.getCause();
+            }
         }
     }
 
@@ -318,6 +343,7 @@ public final class ContainerRuntime implements TaskRuntime {
             cleanup(id, cgroup, containersDir.resolve(id));
         }
         if (network != null) network.retainOnly(java.util.Set.of()); // addresses taken by a start that died before its container existed
+        userRanges.retainOnly(java.util.Set.of()); // and id ranges
         return ids;
     }
 

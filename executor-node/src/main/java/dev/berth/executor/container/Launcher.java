@@ -13,6 +13,9 @@ import dev.berth.executor.ProcFiles;
 import dev.berth.executor.cgroup.Cgroup;
 import dev.berth.executor.linux.Capabilities;
 import dev.berth.executor.linux.Errno;
+import dev.berth.executor.linux.Hardening;
+import dev.berth.executor.linux.Ptrace;
+import dev.berth.executor.linux.UserNamespace;
 import dev.berth.executor.linux.InRoot;
 import dev.berth.executor.linux.LinuxException;
 import dev.berth.executor.linux.Seccomp;
@@ -61,6 +64,7 @@ public final class Launcher {
     private static void preload() {
         for (Class<?> c : List.of(Sys.class, Spawn.class, Spawn.Plan.class, Seccomp.class, Capabilities.class,
                 LinuxException.class, Errno.class, InRoot.class, LaunchThread.class, Helper.class, Arena.class, ContainerNet.class,
+                Ptrace.class, Ptrace.Call.class, Hardening.class, UserNamespace.class,
                 dev.berth.executor.netlink.Rtnl.class, dev.berth.executor.netlink.NetlinkSocket.class, dev.berth.executor.netlink.NlMessage.class)) {
             try {
                 Class.forName(c.getName(), true, c.getClassLoader());
@@ -92,7 +96,17 @@ public final class Launcher {
             throw new LaunchException("prepare container " + spec.id() + ": " + e.getMessage(), e);
         }
         long prepared = System.nanoTime();
-        var t = new LaunchThread(spec, stdio, seccomp, lastCap);
+        int userns = -1;
+        if (spec.userns()) {
+            try {
+                userns = UserNamespace.create(spec.usernsBase(), UserRanges.SIZE);
+            } catch (LinuxException e) {
+                closeAll(stdio);
+                throw new LaunchException("container " + spec.id() + ": cannot make its user namespace: " + e.getMessage(), e);
+            }
+        }
+        long usernsMade = System.nanoTime();
+        var t = new LaunchThread(spec, stdio, seccomp, lastCap, userns);
         var tThread = Thread.ofPlatform().name("berth-launch-" + spec.id()).start(t);
         Helper h = null;
         Thread hThread = null;
@@ -108,7 +122,7 @@ public final class Launcher {
                 t.go.countDown();
             }
             long joinedAt = System.nanoTime();
-            h = new Helper(spec, t, joined ? null : cgroup, joined ? cgroup : null);
+            h = new Helper(spec, t, joined ? null : cgroup, joined ? cgroup : null, seccomp, lastCap);
             hThread = Thread.ofPlatform().name("berth-proc-" + spec.id()).start(h);
             tThread.join(STEP_TIMEOUT_MS);
             hThread.join(STEP_TIMEOUT_MS);
@@ -126,6 +140,7 @@ public final class Launcher {
             var steps = new java.util.LinkedHashMap<String, Long>();
             steps.put("begin", begin);
             steps.put("prepared", prepared);
+            if (spec.userns()) steps.put("user namespace made", usernsMade);
             steps.put("cgroup joined", joinedAt);
             steps.putAll(t.steps);
             steps.putAll(h.steps);
@@ -139,6 +154,7 @@ public final class Launcher {
         } finally {
             t.go.countDown();
             closeAll(stdio);
+            if (userns >= 0) Sys.close(userns); // the container holds its own reference now, or there is none
             // setresuid on T made the whole process non-dumpable, which hides its /proc entries from later launches
             if (spec.uid() != 0) Sys.prctl("PR_SET_DUMPABLE", 4, 1, 0);
         }
@@ -190,6 +206,11 @@ public final class Launcher {
     /** Host-side preparation: the container dir and its files, made while paths mean the host's. */
     private static void prepare(ContainerSpec spec) throws IOException {
         for (String d : List.of("upper", "work", "rootfs", "etc")) Files.createDirectories(spec.dir().resolve(d));
+        if (spec.userns()) {
+            // the writable layer's top is the root dir the container sees: its own root owns it
+            Sys.lchown(spec.dir().resolve("upper").toString(), (int) spec.hostId(0), (int) spec.hostId(0));
+            for (int i = 0; i < spec.lowerDirs().size(); i++) Files.createDirectories(spec.dir().resolve("idmapped").resolve(String.valueOf(i)));
+        }
         Files.writeString(spec.dir().resolve("etc/hostname"), spec.hostname() + "\n");
         Files.writeString(spec.dir().resolve("etc/hosts"), spec.network() != null ? NodeNetwork.hosts(spec.hostname(), spec.network().ip())
                 : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.hostname() + "\n");
@@ -213,6 +234,8 @@ public final class Launcher {
         final int[] stdio;
         final byte[] seccomp;
         final int lastCap;
+        /** The container's user namespace (an fd of this process), or -1. */
+        final int userns;
         final CountDownLatch tidKnown = new CountDownLatch(1);
         final CountDownLatch go = new CountDownLatch(1);
         /** Counted down once T has its new namespaces: from then on its network namespace can be configured. */
@@ -227,11 +250,12 @@ public final class Launcher {
         volatile String stage = "new";
         final java.util.Map<String, Long> steps = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-        LaunchThread(ContainerSpec spec, int[] stdio, byte[] seccomp, int lastCap) {
+        LaunchThread(ContainerSpec spec, int[] stdio, byte[] seccomp, int lastCap, int userns) {
             this.spec = spec;
             this.stdio = stdio;
             this.seccomp = seccomp;
             this.lastCap = lastCap;
+            this.userns = userns;
         }
 
         @Override
@@ -259,11 +283,12 @@ public final class Launcher {
                 if (spec.workdir() != null && !spec.readOnlyRootfs()) mkdirs(spec.workdir());
                 steps.put("T pivoted", System.nanoTime());
                 stage = "harden";
-                harden();
+                // with a user namespace the child is hardened once it is in it (H does that at its gate): not T
+                if (userns < 0) harden();
                 steps.put("T hardened", System.nanoTime());
                 stage = "spawn";
                 spawning.countDown();
-                pid = Spawn.spawn(new Spawn.Plan(spec.executable(), spec.argv(), spec.env(), GATE, stdio[0], stdio[1], stdio[2], spec.workdir()));
+                pid = Spawn.spawn(new Spawn.Plan(spec.executable(), spec.argv(), spec.env(), GATE, stdio[0], stdio[1], stdio[2], spec.workdir(), userns));
             } catch (Throwable e) {
                 failure = e;
                 failed = true;
@@ -277,6 +302,7 @@ public final class Launcher {
         private void buildRoot() {
             String root = spec.rootfs().toString();
             var lowers = spec.lowerDirs();
+            if (userns >= 0) lowers = idmappedLowers(lowers);
             if (spec.readOnlyRootfs() && lowers.size() == 1) {
                 Sys.mount(lowers.getFirst().toString(), root, null, MS_BIND | MS_REC, null);
                 Sys.mount(null, root, null, MS_BIND | MS_REMOUNT | MS_RDONLY, null);
@@ -309,7 +335,8 @@ public final class Launcher {
             Sys.symlink("/proc/self/fd/1", dev + "/stdout");
             Sys.symlink("/proc/self/fd/2", dev + "/stderr");
             Sys.mknod(dev + "/.berth-gate", Sys.S_IFIFO | 0600, 0);
-            Sys.lchown(dev + "/.berth-gate", spec.uid(), spec.gid()); // the child opens it after taking the task's uid
+            // the child opens it after taking the task's uid
+            Sys.lchown(dev + "/.berth-gate", (int) spec.hostId(spec.uid()), (int) spec.hostId(spec.gid()));
 
             systemDir(root + "/proc");
             String sys = root + "/sys";
@@ -333,6 +360,23 @@ public final class Launcher {
                     if (m.readOnly()) Sys.mount(null, inRoot.existing(m.target()), null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
                 }
             }
+        }
+
+        /**
+         * The image's layers as the container's user namespace sees them: each an id-mapped mount
+         * (open_tree's detached copy, MOUNT_ATTR_IDMAP with the namespace, moved under the
+         * container's dir in T's own mount namespace), so that files owned by root in the image are
+         * owned by the container's root, with nothing copied or chowned. The writable layer is not
+         * mapped: what the container writes is owned on the host by its mapped ids.
+         */
+        private List<Path> idmappedLowers(List<Path> lowers) {
+            var mapped = new java.util.ArrayList<Path>();
+            for (int i = 0; i < lowers.size(); i++) {
+                Path at = spec.dir().resolve("idmapped").resolve(String.valueOf(i));
+                Sys.idmappedMount(lowers.get(i).toString(), userns, at.toString());
+                mapped.add(at);
+            }
+            return mapped;
         }
 
         /** /dev, /proc, /sys: a dir of the image (or made), never a symlink, which would take the mount elsewhere. */
@@ -369,10 +413,12 @@ public final class Launcher {
         }
 
         /** After the pivot, inside the container's own root: parents first, those there already left alone. */
-        private static void mkdirs(String path) {
+        private void mkdirs(String path) {
+            if (exists(path)) return;
             int i = 0;
             while ((i = path.indexOf('/', i + 1)) > 0) Sys.mkdir(path.substring(0, i), 0755);
             Sys.mkdir(path, 0755);
+            if (userns >= 0) Sys.lchown(path, (int) spec.hostId(spec.uid()), (int) spec.hostId(spec.gid())); // made for the task: its own
         }
 
         static boolean exists(String path) {
@@ -401,11 +447,16 @@ public final class Launcher {
         volatile String stage = "new";
         final java.util.Map<String, Long> steps = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-        Helper(ContainerSpec spec, LaunchThread t, Cgroup attachChildTo, Cgroup cgroupOfT) {
+        final byte[] seccomp;
+        final int lastCap;
+
+        Helper(ContainerSpec spec, LaunchThread t, Cgroup attachChildTo, Cgroup cgroupOfT, byte[] seccomp, int lastCap) {
             this.spec = spec;
             this.t = t;
             this.attachChildTo = attachChildTo;
             this.cgroupOfT = cgroupOfT;
+            this.seccomp = seccomp;
+            this.lastCap = lastCap;
         }
 
         /**
@@ -473,6 +524,14 @@ public final class Launcher {
                     Sys.mount(null, p, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
                 }
                 steps.put("H /proc mounted and masked", System.nanoTime());
+                if (spec.userns()) {
+                    stage = "moving the child into its user namespace";
+                    try (Arena a = Arena.ofConfined()) {
+                        Ptrace.inject(childPid, Sys.NR_OPENAT, Hardening.joinAndHarden(a, spec.uid(), spec.gid(), spec.groups(), spec.capabilities(),
+                                lastCap, spec.seccomp() ? seccomp : null), STEP_TIMEOUT_MS);
+                    }
+                    steps.put("H child in its user namespace, hardened", System.nanoTime());
+                }
                 stage = "opening the gate";
                 openGate(deadline);
                 steps.put("H gate opened", System.nanoTime());

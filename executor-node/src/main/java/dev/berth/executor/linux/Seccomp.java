@@ -64,11 +64,16 @@ public final class Seccomp {
 
     /** Installs the filter on the calling thread; no_new_privs must be set first. */
     public static void install(Arena arena, byte[] program) {
+        Sys.seccompFilter(prog(arena, program));
+    }
+
+    /** The filter as the kernel takes it (a sock_fprog and its instructions), in {@code arena}. */
+    public static MemorySegment prog(Arena arena, byte[] program) {
         MemorySegment filter = arena.allocate(program.length, 8);
         filter.copyFrom(MemorySegment.ofArray(program));
         MemorySegment prog = arena.allocate(16, 8);
         prog.set(ValueLayout.JAVA_SHORT, 0, (short) (program.length / 8));
         prog.set(ValueLayout.ADDRESS, 8, filter);
-        Sys.seccompFilter(prog);
+        return prog;
     }
 }

@@ -40,9 +40,17 @@ public final class Spawn {
     /**
      * What the child does between fork and exec: take its stdio and close every other fd, then open
      * {@code gate} (a FIFO, blocking until the runtime opens its other end) and close it, change dir.
+     * {@code passFd} (-1: none) is the child's fd 3 while it waits at its gate, for calls made in it
+     * there (see {@link Ptrace}); whoever passes it closes it in the child before the gate opens.
      */
-    public record Plan(String path, List<String> argv, List<String> env, String gate, int stdin, int stdout, int stderr, String workdir) {
+    public record Plan(String path, List<String> argv, List<String> env, String gate, int stdin, int stdout, int stderr, String workdir, int passFd) {
+        public Plan(String path, List<String> argv, List<String> env, String gate, int stdin, int stdout, int stderr, String workdir) {
+            this(path, argv, env, gate, stdin, stdout, stderr, workdir, -1);
+        }
     }
+
+    /** The fd a passed fd has in the child. */
+    public static final int PASSED_FD = 3;
 
     /** Spawns the child; returns its pid (in the caller's pid namespace). Blocks until the child has exec'd. */
     public static int spawn(Plan plan) {
@@ -57,10 +65,15 @@ public final class Spawn {
                 check("adddup2 stderr", (int) FA_DUP2.invokeExact(fa, plan.stderr(), 2));
                 // every inherited fd goes before the child waits at its gate: a child that never passes it
                 // must not hold the JVM's files and pipes open
-                check("addclosefrom 3", (int) FA_CLOSEFROM.invokeExact(fa, 3));
+                int first = 3;
+                if (plan.passFd() >= 0) {
+                    check("adddup2 passed fd", (int) FA_DUP2.invokeExact(fa, plan.passFd(), PASSED_FD));
+                    first = PASSED_FD + 1;
+                }
+                check("addclosefrom " + first, (int) FA_CLOSEFROM.invokeExact(fa, first));
                 if (plan.gate() != null) {
-                    check("addopen gate", (int) FA_OPEN.invokeExact(fa, 3, a.allocateFrom(plan.gate()), Sys.O_RDONLY, 0));
-                    check("addclosefrom 3 (the gate)", (int) FA_CLOSEFROM.invokeExact(fa, 3));
+                    check("addopen gate", (int) FA_OPEN.invokeExact(fa, first, a.allocateFrom(plan.gate()), Sys.O_RDONLY, 0));
+                    check("addclosefrom " + first + " (the gate)", (int) FA_CLOSEFROM.invokeExact(fa, first));
                 }
                 if (plan.workdir() != null) check("addchdir " + plan.workdir(), (int) FA_CHDIR.invokeExact(fa, a.allocateFrom(plan.workdir())));
 

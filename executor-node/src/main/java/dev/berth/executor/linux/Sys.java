@@ -12,12 +12,12 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Sys {
     // x86_64 system call numbers (asm/unistd_64.h).
-    static final int NR_WRITE = 1, NR_CLOSE = 3, NR_GETPID = 39, NR_CHMOD = 90, NR_LCHOWN = 94, NR_KILL = 62, NR_CHDIR = 80, NR_SETGROUPS = 116, NR_SETRESUID = 117,
+    public static final int NR_WRITE = 1, NR_CLOSE = 3, NR_GETPID = 39, NR_CHMOD = 90, NR_LCHOWN = 94, NR_KILL = 62, NR_CHDIR = 80, NR_SETGROUPS = 116, NR_SETRESUID = 117,
             NR_SETRESGID = 119, NR_CAPSET = 126, NR_PIVOT_ROOT = 155, NR_PRCTL = 157, NR_MOUNT = 165, NR_UMOUNT2 = 166,
             NR_SETHOSTNAME = 170, NR_GETTID = 186, NR_WAITID = 247, NR_OPENAT = 257, NR_MKDIRAT = 258, NR_MKNODAT = 259,
             NR_UNLINKAT = 263, NR_SYMLINKAT = 266, NR_UNSHARE = 272, NR_SETNS = 308, NR_SECCOMP = 317,
             NR_PIDFD_SEND_SIGNAL = 424, NR_MOVE_MOUNT = 429, NR_FSOPEN = 430, NR_FSCONFIG = 431, NR_FSMOUNT = 432,
-            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435, NR_LSETXATTR = 189, NR_OPENAT2 = 437;
+            NR_PIDFD_OPEN = 434, NR_CLONE3 = 435, NR_LSETXATTR = 189, NR_OPENAT2 = 437, NR_OPEN_TREE = 428, NR_MOUNT_SETATTR = 442;
 
     public static final int CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
             CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000,
@@ -274,6 +274,26 @@ public final class Sys {
                 return (int) syscall("fsmount proc", NR_FSMOUNT, fs, 1 /* FSMOUNT_CLOEXEC */, attrs, 0, 0);
             } finally {
                 close(fs);
+            }
+        }
+    }
+
+    /**
+     * An id-mapped bind mount of {@code source} at {@code target}: a detached copy (open_tree with
+     * OPEN_TREE_CLONE), mapped through the user namespace behind {@code usernsFd}
+     * (mount_setattr MOUNT_ATTR_IDMAP; only a detached mount can take a mapping), then attached.
+     */
+    public static void idmappedMount(String source, int usernsFd, String target) {
+        try (Arena a = Arena.ofConfined()) {
+            int fd = (int) syscall("open_tree " + source, NR_OPEN_TREE, AT_FDCWD, str(a, source), 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC, 0, 0);
+            try {
+                MemorySegment attr = a.allocate(32, 8); // struct mount_attr { attr_set, attr_clr, propagation, userns_fd }
+                attr.set(ValueLayout.JAVA_LONG, 0, 0x00100000L); // MOUNT_ATTR_IDMAP
+                attr.set(ValueLayout.JAVA_LONG, 24, usernsFd);
+                syscall("mount_setattr(MOUNT_ATTR_IDMAP) " + source, NR_MOUNT_SETATTR, fd, str(a, ""), 0x1000 /* AT_EMPTY_PATH */, attr.address(), 32);
+                syscall("move_mount to " + target, NR_MOVE_MOUNT, fd, str(a, ""), AT_FDCWD, str(a, target), 4 /* F_EMPTY_PATH */);
+            } finally {
+                close(fd);
             }
         }
     }

@@ -31,6 +31,9 @@ public final class ContainerNet {
         }
         // ping without CAP_NET_RAW (which containers do not get): ICMP sockets for every group, as Docker does
         writeSysctl("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+        // ports below 1024 without CAP_NET_BIND_SERVICE over the namespace, which the root of a container with
+        // a user namespace lacks (the network namespace is the host user namespace's), as Docker does
+        writeSysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
     }
 
     private static void writeSysctl(String path, String value) {

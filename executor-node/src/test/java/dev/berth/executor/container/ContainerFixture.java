@@ -37,12 +37,22 @@ final class ContainerFixture implements AutoCloseable {
 
     /** @param registry where missing images are pulled from; null: nowhere */
     ContainerFixture(dev.berth.executor.image.registry.RegistryClient registry) throws Exception {
+        this(registry, false);
+    }
+
+    /** @param usernsDefault every container with a user namespace of its own (the node default {@code --userns-default}) */
+    ContainerFixture(dev.berth.executor.image.registry.RegistryClient registry, boolean usernsDefault) throws Exception {
         dataDir = Files.createTempDirectory("berth-rt-");
         images = new ImageStore(dataDir.resolve("images"));
         images.importImage(TestImages.busyboxTar(Files.createDirectories(dataDir.resolve("build"))), "busybox:test");
         volumes = Files.createDirectories(dataDir.resolve("volumes"));
         network = NodeNetwork.start(TestNetworks.of("test0", 1), dataDir.resolve("network"));
-        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), new ContainerPlanner.NodeRules(List.of(volumes, HOST_PYTHON_ROOT, Path.of("/lib"), Path.of("/lib64")), false, POLICY), network, registry);
+        runtime = new ContainerRuntime(dataDir, images, Cgroups.detect(CGROUP_PARENT), rules(usernsDefault), network, registry);
+    }
+
+    ContainerPlanner.NodeRules rules(boolean usernsDefault) {
+        return new ContainerPlanner.NodeRules(List.of(volumes, HOST_PYTHON_ROOT, Path.of("/lib"), Path.of("/lib64")), false, POLICY,
+                usernsDefault, ContainerPlanner.NodeRules.DEFAULT_USERNS_BASE);
     }
 
     record Result(TaskExit exit, String stdout, String stderr) {

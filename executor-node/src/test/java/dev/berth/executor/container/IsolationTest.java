@@ -160,8 +160,6 @@ class IsolationTest extends ContainerTestBase {
                 .hasMessageContaining("image nope:1 is not on this node");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(task("no-such-program")))
                 .hasMessageContaining("executable \"no-such-program\" is not in the image's PATH");
-        var userns = t.withUserns(true);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.start(userns)).hasMessageContaining("userns: not supported here");
     }
 
     @Test
