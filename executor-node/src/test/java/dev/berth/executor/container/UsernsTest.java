@@ -44,6 +44,23 @@ class UsernsTest extends ContainerTestBase {
     }
 
     @Test
+    @DisplayName("what it writes to its rootfs lands in the writable layer owned by the base on the host")
+    void writableLayerOwnedByRange() throws Exception {
+        var s = node.start(userns("sh", "-c", "echo hi > /written && mkdir /made && sleep 30"));
+        try {
+            Path upper = node.dataDir.resolve("containers").resolve(s.id()).resolve("upper");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(upper.resolve("made")));
+            for (String f : List.of("written", "made")) {
+                assertThat(Files.getAttribute(upper.resolve(f), "unix:uid")).as(f).isEqualTo((int) BASE);
+                assertThat(Files.getAttribute(upper.resolve(f), "unix:gid")).as(f).isEqualTo((int) BASE);
+            }
+        } finally {
+            s.task().kill();
+            s.task().exit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @DisplayName("a host file of mode 0600 owned by host root is unreadable through a volume (and readable without a user namespace)")
     void hostRootFileUnreadable() throws Exception {
         Path dir = Files.createDirectories(node.volumes.resolve("secret-" + System.nanoTime()));
