@@ -150,6 +150,16 @@ public final class Sys {
         }
     }
 
+    /** Writes {@code content} to an existing file with one write (a /proc or /sys file takes it whole or not at all). */
+    public static void writeFile(String path, String content) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC, 0);
+        try {
+            write(fd, content.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } finally {
+            close(fd);
+        }
+    }
+
     public static void close(int fd) {
         Native.trySyscall(NR_CLOSE, fd, 0, 0, 0, 0);
     }

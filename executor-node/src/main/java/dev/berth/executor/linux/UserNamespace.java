@@ -6,7 +6,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A user namespace made from a multithreaded JVM, with no Java in any child: {@code unshare} and
@@ -43,8 +42,8 @@ public final class UserNamespace {
             int pidfd = Sys.pidfdOpen(pid);
             try {
                 String map = "0 " + hostBase + " " + size + "\n";
-                write("/proc/" + pid + "/uid_map", map);
-                write("/proc/" + pid + "/gid_map", map);
+                Sys.writeFile("/proc/" + pid + "/uid_map", map);
+                Sys.writeFile("/proc/" + pid + "/gid_map", map);
                 return Sys.open("/proc/" + pid + "/ns/user", Sys.O_RDONLY | Sys.O_CLOEXEC, 0);
             } finally {
                 // the child ran only libc's syscall(): SIGKILL ends it wherever it is; reaped before its stack goes
@@ -56,15 +55,6 @@ public final class UserNamespace {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("clone(CLONE_NEWUSER): " + t, t);
-        }
-    }
-
-    private static void write(String path, String content) {
-        int fd = Sys.open(path, Sys.O_WRONLY | Sys.O_CLOEXEC, 0);
-        try {
-            Sys.write(fd, content.getBytes(StandardCharsets.US_ASCII));
-        } finally {
-            Sys.close(fd);
         }
     }
 }

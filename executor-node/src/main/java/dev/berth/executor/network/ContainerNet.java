@@ -2,7 +2,6 @@ package dev.berth.executor.network;
 
 import dev.berth.executor.linux.Sys;
 import dev.berth.executor.netlink.Rtnl;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What happens in a new container's network namespace before its command runs: a veth pair made
@@ -30,18 +29,9 @@ public final class ContainerNet {
             else inside.setUp(1); // lo is ifindex 1 in every namespace
         }
         // ping without CAP_NET_RAW (which containers do not get): ICMP sockets for every group, as Docker does
-        writeSysctl("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+        Sys.writeFile("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
         // ports below 1024 without CAP_NET_BIND_SERVICE over the namespace, which the root of a container with
         // a user namespace lacks (the network namespace is the host user namespace's), as Docker does
-        writeSysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
-    }
-
-    private static void writeSysctl(String path, String value) {
-        int fd = Sys.open(path, Sys.O_WRONLY | Sys.O_CLOEXEC, 0);
-        try {
-            Sys.write(fd, value.getBytes(StandardCharsets.US_ASCII));
-        } finally {
-            Sys.close(fd);
-        }
+        Sys.writeFile("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
     }
 }
