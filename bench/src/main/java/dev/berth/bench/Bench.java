@@ -14,8 +14,9 @@ public final class Bench {
             case "bridge" -> BridgeBench.main(rest);
             case "sim" -> SimBench.main(rest);
             case "network" -> NetworkBench.main(rest);
+            case "batch" -> BatchBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N] | network [--mib N] [--requests N] [--connections N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N] | network [--mib N] [--requests N] [--connections N] | batch [--tasks N …]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }

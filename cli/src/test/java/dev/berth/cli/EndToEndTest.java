@@ -90,6 +90,17 @@ class EndToEndTest {
     }
 
     @Test
+    @DisplayName("a task with userns: true runs as root in a user namespace of its own, mapped to the node's first free range of host ids")
+    void userNamespaceThroughTheApi() throws Exception {
+        String id = submit("""
+                {"name": "userns", "groups": [{"tasks": [{"image": "busybox", "userns": true, "command": ["sh", "-c", "id -u; cat /proc/self/uid_map"]}]}]}
+                """, "application/json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(id).getString("status").equals("complete"));
+        String log = get("/v1/allocations/" + allocations(id).getJsonObject(0).getString("id") + "/logs?stream=stdout").body();
+        assertThat(log.lines().map(String::strip).toList()).startsWith("0").anyMatch(l -> l.matches("0\\s+100000\\s+65536"));
+    }
+
+    @Test
     @DisplayName("a task that exits non-zero is restarted on its node by the group's restart policy, then fails")
     void restartPolicy() throws Exception {
         String id = submit("""

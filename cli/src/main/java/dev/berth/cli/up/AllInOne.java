@@ -75,6 +75,11 @@ public final class AllInOne implements AutoCloseable {
         return scheduler.port();
     }
 
+    /** This process's cluster member (benchmarks watch the state maps through it). */
+    public com.hazelcast.core.HazelcastInstance hazelcast() {
+        return member.hazelcast();
+    }
+
     /** Stops the executor's tasks, the API and the cluster member; waits at most {@code timeout}. */
     public void stop(Duration timeout) throws Exception {
         try {
