@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Batch throughput on {@code berth up} (scheduler, executor and real containers in this process):
- * N trivial tasks ({@code /bin/true}, cpu 10m, memory 8Mi, network none) as one job, from submit
+ * N trivial tasks ({@code /bin/true}, cpu 10m, memory 8Mi, network none — or {@code --network host}, which
+ * skips the task's network namespace) as one job, from submit
  * until the last is stored complete; tasks/s and where each allocation's time went, stage by stage,
  * p50 and p95. Stages come from when the leader's state map saw each allocation change (an entry
  * listener in this process) and from the node's own start and end times:
@@ -43,10 +44,12 @@ final class BatchBench {
         List<Integer> sizes = new ArrayList<>();
         for (int i = 0; i < args.length - 1; i++) if (args[i].equals("--tasks")) sizes.add(Integer.parseInt(args[i + 1]));
         if (sizes.isEmpty()) sizes = List.of(1_000);
+        String network = "none";
+        for (int i = 0; i < args.length - 1; i++) if (args[i].equals("--network")) network = args[i + 1];
         Path work = Files.createTempDirectory("berth-bench-batch-");
         try {
             var executor = ExecutorConfig.of("bench-batch", work).with("cgroupParent", "berth-bench", "bridge", "berth-bench3",
-                    "subnet", "10.211.203.0/24", "firewallTable", "berth_bench_batch");
+                    "subnet", "10.211.203.0/24", "firewallTable", "berth_bench_batch", "allowHostNetwork", network.equals("host"));
             Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, work.resolve("busybox.tar"));
             NodeRuntime.images(executor).importImage(tar, "busybox:bench");
             int port = freePort(), clusterPort = freePort();
@@ -54,17 +57,24 @@ final class BatchBench {
                     "dataDir", work.resolve("scheduler"));
             System.out.printf("Batch throughput on berth up (one process, real containers): /bin/true, cpu 10m, memory 8Mi, network none%n");
             System.out.printf("host: %d cores, kernel %s%n%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"));
-            try (var berth = AllInOne.start(ClusterSettings.single("berth-bench-" + port, clusterPort), scheduler, executor, NodeRuntime.create(executor))) {
+            var runtime = NodeRuntime.create(executor);
+            try (var berth = AllInOne.start(ClusterSettings.single("berth-bench-" + port, clusterPort), scheduler, executor, runtime)) {
                 String api = "http://127.0.0.1:" + berth.apiPort();
                 awaitNode(api);
-                for (int n : sizes) run(berth, api, n);
+                for (int n : sizes) {
+                    runtime.launchSteps().clear();
+                    run(berth, api, n, network);
+                    System.out.println("  the container start itself (the launcher's steps, each since the one before):");
+                    runtime.launchSteps().durations().forEach((step, nanos) -> System.out.println(Stats.of(nanos).row("    " + step)));
+                    System.out.println();
+                }
             }
         } finally {
             StartLatency.delete(work);
         }
     }
 
-    private static void run(AllInOne berth, String api, int n) throws Exception {
+    private static void run(AllInOne berth, String api, int n, String network) throws Exception {
         var seen = new ConcurrentHashMap<String, Seen>();
         var nodeTimes = new ConcurrentHashMap<String, Instant[]>();
         var done = new CountDownLatch(n);
@@ -103,7 +113,7 @@ final class BatchBench {
         try {
             String body = """
                     {"name": "bench-%d", "type": "batch", "groups": [{"count": %d, "tasks": [{"image": "busybox:bench", "command": ["/bin/true"],
-                      "resources": {"cpu": "10m", "memory": "8Mi"}, "network": {"mode": "none"}}]}]}""".formatted(n, n);
+                      "resources": {"cpu": "10m", "memory": "8Mi"}, "network": {"mode": "%s"}}]}]}""".formatted(n, n, network);
             var http = HttpClient.newHttpClient();
             Instant submitted = Instant.now();
             var r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/jobs")).header("Content-Type", "application/json")
@@ -118,7 +128,7 @@ final class BatchBench {
                 var v = allocations.get(id);
                 if (v != null && !v.getValue().contains("\"status\":\"complete\"")) failed++;
             }
-            System.out.printf("%,d tasks: %.1f s from submit to the last stored complete = %.0f tasks/s (%d not complete)%n", n, seconds, n / seconds, failed);
+            System.out.printf("%,d tasks, network %s: %.1f s from submit to the last stored complete = %.0f tasks/s (%d not complete)%n", n, network, seconds, n / seconds, failed);
             System.out.println(Stats.header());
             // each stage from what the state map saw (s) and what the node says (t: started, ended)
             row("submit -> stored", seen, nodeTimes, (s, t) -> between(submitted, s.stored()));

@@ -43,6 +43,8 @@ final class ExecutorCommand implements Callable<Integer> {
     String cpu;
     @Option(names = "--memory", description = "memory to offer, e.g. 4Gi (default: all memory)")
     String memory;
+    @Option(names = "--pids", description = "pids to offer placement, each task's pids limit counting against them (default: not counted; a task's pids is a limit its cgroup enforces)")
+    Long pids;
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a node label for constraints (repeatable)")
     Map<String, String> label = new LinkedHashMap<>();
     @Option(names = "--resource", paramLabel = "NAME=N", description = "an extended resource this node offers, e.g. gpu=2 (repeatable)")

@@ -90,10 +90,16 @@ final class Allocations {
     private final Set<String> stoppedBeforeStart = new HashSet<>();
     /** Starts running on worker threads now: a stopping node lets them finish, since a start cut short leaves half a container. */
     private final Set<Future<RunningTask>> starting = new HashSet<>();
+    private final WorkerExecutor starts;
 
-    /** @param pulls the pool image pulls run on, apart from the shared workers */
+    /**
+     * @param pulls  the pool image pulls run on, apart from the shared workers
+     * @param starts the pool container starts run on, apart from the shared workers, which also apply the scheduler's writes on
+     *               {@code berth up}
+     */
     Allocations(Vertx vertx, ExecutorConfig config, TaskRuntime runtime, Clock clock, UpdateReporter reporter, EpochGuard epochs, Path allocsDir,
-                WorkerExecutor pulls, RunRecord runs, AccountingEvents accounting) {
+                WorkerExecutor pulls, WorkerExecutor starts, RunRecord runs, AccountingEvents accounting) {
+        this.starts = starts;
         this.runs = runs;
         this.accounting = accounting;
         this.vertx = vertx;
@@ -222,17 +228,17 @@ final class Allocations {
         Allocation a = s.allocation;
         Path dir = allocsDir.resolve(a.id());
         s.phase = Phase.STARTING;
-        // a pull can take minutes: its own pool keeps the shared workers free for starts, reports and samples
-        Future<RunningTask> launching = pulls.<Void>executeBlocking(() -> {
+        // a pull can take minutes: its own pool keeps the start pool free; an image that is here needs no trip through it
+        Future<RunningTask> launching = starts.<Boolean>executeBlocking(() -> {
             Files.createDirectories(dir);
-            if (!runtime.ready(s.task)) {
-                // the allocation stays pending, its reason saying how the pull goes
-                runtime.fetch(s.task, progress -> vertx.runOnContext(v -> {
-                    if (s.phase == Phase.STARTING) report(s, AllocationStatus.PENDING, null, null, progress);
-                }));
-            }
+            return runtime.ready(s.task);
+        }, false).compose(ready -> ready ? Future.succeededFuture() : pulls.<Void>executeBlocking(() -> {
+            // the allocation stays pending, its reason saying how the pull goes
+            runtime.fetch(s.task, progress -> vertx.runOnContext(v -> {
+                if (s.phase == Phase.STARTING) report(s, AllocationStatus.PENDING, null, null, progress);
+            }));
             return null;
-        }, false).compose(v -> vertx.executeBlocking(() -> runtime.start(a.id(), s.task, dir), false));
+        }, false)).compose(v -> starts.executeBlocking(() -> runtime.start(a.id(), s.task, dir), false));
         starting.add(launching);
         launching.onComplete(r -> {
             starting.remove(launching);

@@ -54,6 +54,9 @@ import java.util.Map;
  *                          segment) or vxlan (a VXLAN device, over any IPv4 path between the nodes); one mode for a cluster
  * @param publishMode       dnat: published ports forwarded in the kernel for traffic to the node's address (relayed for
  *                          loopback and containers); relay: all through the node's relay. A node bound to loopback relays.
+ * @param pids              pids the node offers to placement, each task's pids limit counting against them; null: not
+ *                          counted (a task's pids is a ceiling its cgroup enforces, not a reservation: summing ceilings
+ *                          of 1024 against the host's pid_max of 32768 held a node to 32 tasks whatever their size)
  * @param usernsDefault     every task gets a user namespace, whether it asks or not
  * @param usernsBase        user namespaces map their ids 0–65535 to 65,536 host ids each, the ranges starting here
  */
@@ -64,7 +67,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
                              Duration usageInterval, long usageSpoolBytes, String firewallTable, String publishAddress, int pullThreads,
                              List<String> allowCaps, boolean allowUnconfined, Cpu maxTaskCpu, ByteSize maxTaskMemory,
                              Path tlsCa, Path tlsCert, Path tlsKey, boolean egress, String networkMode, String publishMode,
-                             boolean usernsDefault, long usernsBase)
+                             boolean usernsDefault, long usernsBase, Long pids)
         implements Settings.Checked {
     public static final int DEFAULT_SCHEDULER_PORT = 4647;
 
@@ -83,7 +86,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         return new ExecutorConfig(List.of(), "127.0.0.1", null, nodeId, dataDir, "berth", null, null, Map.of(), Map.of(), List.of(), false,
                 n.bridge(), n.subnet(), List.of(), null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(5), 10L << 20, 2,
                 Duration.ofSeconds(10), 64L << 20, n.firewallTable(), n.publishAddress(), 2, List.of(), false, null, null, null, null, null, false,
-                n.mode(), n.publishMode(), false, dev.berth.executor.container.ContainerPlanner.NodeRules.DEFAULT_USERNS_BASE);
+                n.mode(), n.publishMode(), false, dev.berth.executor.container.ContainerPlanner.NodeRules.DEFAULT_USERNS_BASE, null);
     }
 
     /** This config with some keys changed ({@code "cgroupParent", "berth-test"}), checked as a file would be. */
@@ -128,6 +131,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
         if (usernsBase < 65_536 || usernsBase > 0xFFFF_0000L - 65_536) {
             errors.add(new FieldError("usernsBase", usernsBase + " is not in 65536–" + (0xFFFF_0000L - 65_536) + " (host ids below are the host's own users)"));
         }
+        if (pids != null && pids < 1) errors.add(new FieldError("pids", pids + " is not at least 1"));
         if (pullThreads < 1 || pullThreads > 64) errors.add(new FieldError("pullThreads", pullThreads + " is not in 1–64"));
         for (String cap : allowCaps) {
             if (cap.equalsIgnoreCase("ALL")) continue;
@@ -181,7 +185,7 @@ public record ExecutorConfig(List<String> schedulers, String bind, String advert
     /** What the node offers: the flags, or what the host has. */
     public Resources capacity() {
         Resources detected = HostResources.detect();
-        return new Resources(cpu != null ? cpu : detected.cpu(), memory != null ? memory : detected.memory(), detected.pids(), detected.io(), resource);
+        return new Resources(cpu != null ? cpu : detected.cpu(), memory != null ? memory : detected.memory(), pids != null ? pids : 0, detected.io(), resource);
     }
 
     public NodePolicy policy() {

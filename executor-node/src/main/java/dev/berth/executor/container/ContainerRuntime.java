@@ -42,6 +42,7 @@ public final class ContainerRuntime implements TaskRuntime {
     private final ContainerPlanner.NodeRules rules;
     private final Launcher launcher;
     private final UserRanges userRanges;
+    private final LaunchSteps launchSteps = new LaunchSteps();
     private final String ioDevice;
     private final CoreAllocator cores;
     private final java.util.Map<String, Cgroup> sharing = new java.util.concurrent.ConcurrentHashMap<>();
@@ -162,6 +163,7 @@ public final class ContainerRuntime implements TaskRuntime {
             cgroup.apply(CgroupLimits.of(task.resources(), ioDevice));
             assignCores(id, task.dedicatedCores(), cgroup);
             var started = launcher.launch(spec, cgroup);
+            launchSteps.record(started.steps());
             var view = new AllocNetwork(mode.wire(), attachment == null ? null : attachment.ip().getHostAddress(),
                     attachment == null ? List.of() : attachment.ports());
             running.put(id, cgroup);
@@ -225,6 +227,11 @@ public final class ContainerRuntime implements TaskRuntime {
         } catch (IOException e) {
             LOG.warn("container {}: cannot free its user namespace's ids: {}", id, e.getMessage());
         }
+    }
+
+    /** The step times of recent starts (benchmarks). */
+    public LaunchSteps launchSteps() {
+        return launchSteps;
     }
 
     /** Which container holds which host id range now (each its first id). */

@@ -86,10 +86,12 @@ public final class PlacementService {
         }
         passRunning = true;
         passWanted = false;
+        long began = System.nanoTime();
         vertx.executeBlocking(this::pass, false)
                 .onSuccess(out -> {
                     stop(out.stops());
                     send(out.runs());
+                    if (LOG.isDebugEnabled()) LOG.debug("pass: {} run(s) sent, {} stop(s), {} ms", out.runs().size(), out.stops().size(), (System.nanoTime() - began) / 1_000_000);
                 })
                 .onFailure(e -> LOG.warn("placement pass failed: {}", e.toString()))
                 .onComplete(x -> {
@@ -217,6 +219,8 @@ public final class PlacementService {
                 } else {
                     String why = waitingReason(plan.failed().get(ask.key()));
                     for (Allocation a : list.get(i)) {
+                        // most waiting work waits for the same reason pass after pass: only a changed reason costs a locked write
+                        if (why.equals(a.reason())) continue;
                         leader.updateAllocation(a.id(), cur -> why.equals(cur.reason()) || cur.placed() ? null : cur.waiting(why, now));
                     }
                     counts[1] += list.get(i).size();
