@@ -28,12 +28,15 @@ class ConfigFileTest {
 
     @Test
     @DisplayName("an unknown network or publish mode is refused with its key, before anything starts")
-    void networkModes() {
+    void networkModes() throws Exception {
         var mode = berth("executor", "--network-mode", "overlay", "--node-id", "n1");
         assertThat(mode.code()).isEqualTo(1);
         assertThat(mode.err()).contains("networkMode: \"overlay\" is not host-gw or vxlan").doesNotContain("Berth executor up");
         var publish = berth("executor", "--publish-mode", "proxy", "--node-id", "n1");
         assertThat(publish.err()).contains("publishMode: \"proxy\" is not dnat or relay");
+        // in a file, as the issue names it: network.mode
+        var file = berth("executor", "--config", Files.writeString(dir.resolve("net.yaml"), "network:\n  mode: overlay\n  colour: blue\n").toString(), "--node-id", "n1");
+        assertThat(file.err()).contains("networkMode: \"overlay\" is not host-gw or vxlan").contains("network.colour: unknown setting");
     }
 
     @Test

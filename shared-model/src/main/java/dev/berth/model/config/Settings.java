@@ -94,7 +94,17 @@ public final class Settings {
         }
         doc.properties().forEach(e -> {
             if (known.contains(e.getKey())) tree.set(e.getKey(), e.getValue());
+            else if (e.getValue().isObject()) nested(tree, e.getKey(), e.getValue(), known, errors);
             else errors.add(new FieldError(e.getKey(), "unknown setting" + suggestion(e.getKey(), known)));
+        });
+    }
+
+    /** A mapping under an unknown key names keys by their parts: {@code network: {mode: vxlan}} is {@code networkMode}. */
+    private static void nested(ObjectNode tree, String prefix, JsonNode mapping, List<String> known, List<FieldError> errors) {
+        mapping.properties().forEach(e -> {
+            String key = prefix + Character.toUpperCase(e.getKey().charAt(0)) + e.getKey().substring(1);
+            if (known.contains(key)) tree.set(key, e.getValue());
+            else errors.add(new FieldError(prefix + "." + e.getKey(), "unknown setting" + suggestion(key, known)));
         });
     }
 
