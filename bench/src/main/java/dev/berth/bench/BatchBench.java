@@ -52,7 +52,7 @@ final class BatchBench {
                     "subnet", "10.211.203.0/24", "firewallTable", "berth_bench_batch", "allowHostNetwork", network.equals("host"));
             Path tar = BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, work.resolve("busybox.tar"));
             NodeRuntime.images(executor).importImage(tar, "busybox:bench");
-            int port = freePort(), clusterPort = freePort();
+            int port = BridgeBench.freePort(), clusterPort = BridgeBench.freePort();
             var scheduler = SchedulerConfig.defaults().with("port", port, "clusterPort", clusterPort, "busPort", 0, "clusterName", "berth-bench-" + port,
                     "dataDir", work.resolve("scheduler"));
             System.out.printf("Batch throughput on berth up (one process, real containers): /bin/true, cpu 10m, memory 8Mi, network none%n");
@@ -162,11 +162,5 @@ final class BatchBench {
             Thread.sleep(200); // the executor's first heartbeat: a bench waits on the API it measures
         }
         throw new IllegalStateException("the node did not become ready within 60 s");
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

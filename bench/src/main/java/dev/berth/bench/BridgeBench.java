@@ -218,7 +218,7 @@ public final class BridgeBench {
         throw new IOException("no VmRSS in /proc/self/status");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (var s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         }

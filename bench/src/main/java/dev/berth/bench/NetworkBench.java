@@ -41,9 +41,9 @@ final class NetworkBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long mib = intArg(args, "--mib", 1024);
-        int requests = intArg(args, "--requests", 10_000);
-        int connections = intArg(args, "--connections", 1_000);
+        long mib = StartLatency.intArg(args, "--mib", 1024);
+        int requests = StartLatency.intArg(args, "--requests", 10_000);
+        int connections = StartLatency.intArg(args, "--connections", 1_000);
         Path work = Files.createTempDirectory("berth-bench-net-");
         Map<String, Result> results = new LinkedHashMap<>();
         try {
@@ -143,10 +143,5 @@ final class NetworkBench {
     private static int run(String... cmd) throws IOException, InterruptedException {
         var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) if (args[i].equals(name)) return Integer.parseInt(args[i + 1]);
-        return fallback;
     }
 }

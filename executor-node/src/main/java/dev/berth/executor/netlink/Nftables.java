@@ -71,11 +71,11 @@ public final class Nftables implements AutoCloseable {
                 .nest(4, true).attrBe32(1, NF_INET_LOCAL_IN).attrBe32(2, -10).end()
                 .attrBe32(5, NF_ACCEPT).attrString(7, "filter");
 
-        rule(m, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
-        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_ICMP); accept(m); });
-        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_TCP); dportInSet(m, SET, SET_ID); accept(m); });
-        rule(m, () -> { iifname(m, bridge); l4proto(m, IPPROTO_UDP); dportInSet(m, UDP_SET, UDP_SET_ID); accept(m); });
-        rule(m, () -> { iifname(m, bridge); reject(m); });
+        chainRule(m, CHAIN, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
+        chainRule(m, CHAIN, () -> { iifname(m, bridge); l4proto(m, IPPROTO_ICMP); accept(m); });
+        chainRule(m, CHAIN, () -> { iifname(m, bridge); l4proto(m, IPPROTO_TCP); dportInSet(m, SET, SET_ID); accept(m); });
+        chainRule(m, CHAIN, () -> { iifname(m, bridge); l4proto(m, IPPROTO_UDP); dportInSet(m, UDP_SET, UDP_SET_ID); accept(m); });
+        chainRule(m, CHAIN, () -> { iifname(m, bridge); reject(m); });
         batchEnd(m);
         socket.request("install the packet filter (nf_tables table inet " + table + ")", m);
         forwardOnlyTo(bridge, java.util.List.of(), false);
@@ -104,10 +104,10 @@ public final class Nftables implements AutoCloseable {
         // no handle: every rule of the chain
         m.begin(type(NFT_MSG_DELRULE), NLM_F_REQUEST | NLM_F_ACK);
         nfgen(m).attrString(1, table).attrString(2, FORWARD);
-        forwardRule(m, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
-        forwardRule(m, () -> { iifname(m, bridge); oifname(m, bridge); accept(m); });
-        for (int[] peer : peerSubnets) forwardRule(m, () -> { iifname(m, bridge); ipDaddrIn(m, peer[0], peer[1]); accept(m); });
-        if (!egress) forwardRule(m, () -> { iifname(m, bridge); reject(m); });
+        chainRule(m, FORWARD, () -> { iifname(m, bridge); ctStateIn(m, CT_ESTABLISHED_RELATED); accept(m); });
+        chainRule(m, FORWARD, () -> { iifname(m, bridge); oifname(m, bridge); accept(m); });
+        for (int[] peer : peerSubnets) chainRule(m, FORWARD, () -> { iifname(m, bridge); ipDaddrIn(m, peer[0], peer[1]); accept(m); });
+        if (!egress) chainRule(m, FORWARD, () -> { iifname(m, bridge); reject(m); });
         batchEnd(m);
         socket.request("let containers on " + bridge + " reach " + peerSubnets.size() + " other node(s)' containers" + (egress ? " and beyond" : " only")
                 + " (nf_tables chain " + FORWARD + ")", m);
@@ -129,9 +129,7 @@ public final class Nftables implements AutoCloseable {
         for (int[] peer : keep) chainRule(m, POSTROUTING, () -> { ipDaddrIn(m, peer[0], peer[1]); accept(m); });
         chainRule(m, POSTROUTING, () -> {
             ipAddrIn(m, 12, network, prefix);
-            expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_OIFNAME);
-            endExpr(m);
-            cmp(m, NFT_CMP_NEQ, Arrays.copyOf(bridge.getBytes(StandardCharsets.US_ASCII), 16));
+            ifname(m, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
             expr(m, "masq");
             endExpr(m);
         });
@@ -170,9 +168,7 @@ public final class Nftables implements AutoCloseable {
             for (Dnat d : ports) {
                 chainRule(m, chain, () -> {
                     if (chain.equals(PREROUTING)) {
-                        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_IIFNAME);
-                        endExpr(m);
-                        cmp(m, NFT_CMP_NEQ, Arrays.copyOf(bridge.getBytes(StandardCharsets.US_ASCII), 16));
+                        ifname(m, NFT_META_IIFNAME, NFT_CMP_NEQ, bridge);
                     } else {
                         ipAddrIn(m, 16, 0x7f000000, 8, NFT_CMP_NEQ);
                     }
@@ -213,17 +209,15 @@ public final class Nftables implements AutoCloseable {
         m.end();
     }
 
-    private void forwardRule(NlMessage m, Runnable expressions) {
-        m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
-        nfgen(m).attrString(1, table).attrString(2, FORWARD).nest(4, true);
-        expressions.run();
-        m.end();
+    private static void oifname(NlMessage m, String name) {
+        ifname(m, NFT_META_OIFNAME, NFT_CMP_EQ, name);
     }
 
-    private static void oifname(NlMessage m, String name) {
-        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_OIFNAME);
+    /** {@code meta iifname|oifname (==|!=) NAME}. */
+    private static void ifname(NlMessage m, int key, int op, String name) {
+        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, key);
         endExpr(m);
-        cmp(m, NFT_CMP_EQ, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
+        cmp(m, op, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
     }
 
     /** {@code meta nfproto ipv4 ip daddr & mask == network}. */
@@ -320,13 +314,6 @@ public final class Nftables implements AutoCloseable {
         m.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST).u8(0).u8(0).u16be(NFNL_SUBSYS_NFTABLES);
     }
 
-    private void rule(NlMessage m, Runnable expressions) {
-        m.begin(type(NFT_MSG_NEWRULE), NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK);
-        nfgen(m).attrString(1, table).attrString(2, CHAIN).nest(4, true);
-        expressions.run();
-        m.end();
-    }
-
     /** One expression: {@code NFTA_LIST_ELEM { NFTA_EXPR_NAME, NFTA_EXPR_DATA { … } }}; close with {@link #endExpr}. */
     static NlMessage expr(NlMessage m, String name) {
         return m.nest(1, true).attrString(1, name).nest(2, true);
@@ -337,9 +324,7 @@ public final class Nftables implements AutoCloseable {
     }
 
     private static void iifname(NlMessage m, String name) {
-        expr(m, "meta").attrBe32(1, NFT_REG_1).attrBe32(2, NFT_META_IIFNAME);
-        endExpr(m);
-        cmp(m, NFT_CMP_EQ, Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16));
+        ifname(m, NFT_META_IIFNAME, NFT_CMP_EQ, name);
     }
 
     static void l4proto(NlMessage m, int proto) {

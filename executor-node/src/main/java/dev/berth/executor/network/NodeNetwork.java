@@ -48,6 +48,8 @@ public final class NodeNetwork implements AutoCloseable {
     /** Other nodes' container subnets this node routes to now (cidr → the node's address), and the peers it could not route to. */
     private final Map<String, InetAddress> routed = new java.util.LinkedHashMap<>();
     private final Set<String> unroutable = new HashSet<>();
+    /** Whether this network turned the host's IPv4 forwarding on already (see {@link Forwarding}). */
+    private volatile boolean forwarding;
     /** Set by {@link #close}: a routing call that comes after it changes nothing. */
     private boolean closed;
     private final java.util.concurrent.ExecutorService unlinking = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -228,7 +230,7 @@ public final class NodeNetwork implements AutoCloseable {
             subnets.put(theirs.toString(), theirs);
         }
         if (desired.equals(routed)) return;
-        if (!desired.isEmpty()) Forwarding.enable(stateDir);
+        if (!desired.isEmpty()) forward();
         synchronized (rtnl) {
             for (var e : new java.util.ArrayList<>(routed.entrySet())) {
                 if (e.getValue().equals(desired.get(e.getKey()))) continue;
@@ -352,7 +354,7 @@ public final class NodeNetwork implements AutoCloseable {
             }
             if (!kernel.isEmpty() && kernelPorts()) {
                 kernelForwarded.put(containerId, kernel);
-                Forwarding.enable(stateDir); // DNAT'd packets are forwarded to the bridge
+                forward(); // DNAT'd packets are forwarded to the bridge
                 writeDnat();
             }
         } catch (IOException | RuntimeException e) {
@@ -360,6 +362,13 @@ public final class NodeNetwork implements AutoCloseable {
             throw e;
         }
         return new Attachment(lease.address(), subnet.prefix(), subnet.gateway(), veth, bridgeIndex, mappings);
+    }
+
+    /** Turns the host's IPv4 forwarding on, once per network (a start with published ports need not read the sysctl again). */
+    private void forward() throws IOException {
+        if (forwarding) return;
+        Forwarding.enable(stateDir);
+        forwarding = true;
     }
 
     /** Whether published ports are forwarded in the kernel here (DNAT cannot serve a loopback publish address). */
