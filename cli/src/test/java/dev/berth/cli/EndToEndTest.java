@@ -580,9 +580,25 @@ class EndToEndTest {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).count();
     }
 
-    static int freePort() throws IOException {
-        try (var s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger(12_000 + (int) (ProcessHandle.current().pid() % 400) * 10);
+
+    /**
+     * A port free now, below the kernel's ephemeral range (32768–60999 here): a port the kernel picks
+     * for {@code bind(0)} may be taken meanwhile as the local port of an outgoing connection (Hazelcast,
+     * Kafka), and two CI runs failed so with "Address already in use". Ports are handed out in turn
+     * from 12000–16999 and checked free.
+     */
+    public static int freePort() throws IOException {
+        for (int tries = 0; tries < 5_000; tries++) {
+            int port = 12_000 + Math.floorMod(NEXT_PORT.getAndIncrement() - 12_000, 5_000);
+            try (var s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+                return port;
+            } catch (IOException taken) {
+                // in use: the next one
+            }
         }
+        throw new IOException("no free port in 12000–16999");
     }
 }

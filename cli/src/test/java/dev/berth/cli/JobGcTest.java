@@ -11,7 +11,6 @@ import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +49,7 @@ class JobGcTest {
         dataDir = Files.createTempDirectory("berth-gc-");
         var executor = ExecutorConfig.of("gc-node", dataDir).with("cgroupParent", "berth-gc-test").with(TestDirs.network("gc", 19));
         NodeRuntime.images(executor).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox:latest");
-        int clusterPort;
-        try (var s = new ServerSocket(0)) {
-            clusterPort = s.getLocalPort();
-        }
+        int clusterPort = EndToEndTest.freePort();
         berth = start(executor, clusterPort);
         await().atMost(Duration.ofSeconds(20)).until(() -> new JsonArray(get("/v1/nodes")).size() == 1);
         Path allocs = dataDir.resolve("allocs");

@@ -11,7 +11,6 @@ import dev.berth.executor.image.BusyboxImage;
 import dev.berth.scheduler.SchedulerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +39,7 @@ class SharingTest {
         dataDir = Files.createTempDirectory("berth-share-");
         var executor = ExecutorConfig.of(nodeId, dataDir).with("cgroupParent", "berth-share-test").with(TestDirs.network("share", 20));
         NodeRuntime.images(executor).importImage(BusyboxImage.writeTar(BusyboxImage.HOST_BUSYBOX, dataDir.resolve("busybox.tar")), "busybox:latest");
-        int clusterPort;
-        try (var s = new ServerSocket(0)) {
-            clusterPort = s.getLocalPort();
-        }
+        int clusterPort = EndToEndTest.freePort();
         berth = AllInOne.start(ClusterSettings.single("berth-share-" + clusterPort, clusterPort), SchedulerConfig.defaults().with("port", 0),
                 executor, NodeRuntime.create(executor));
         api = new TestApi("http://127.0.0.1:" + berth.apiPort());
