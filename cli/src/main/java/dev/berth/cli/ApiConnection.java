@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Where the API is and how to speak to it: address, token, TLS. */
 final class ApiConnection {
     @Option(names = "--address", paramLabel = "URL", defaultValue = "${env:BERTH_ADDR:-http://127.0.0.1:7070}",
-            description = "API address (env BERTH_ADDR; default ${DEFAULT-VALUE})")
+            description = "API address, or several members' separated by commas: the next is tried when one cannot be reached (env BERTH_ADDR; default ${DEFAULT-VALUE})")
     String address;
 
     @Option(names = "--token", paramLabel = "SECRET", defaultValue = "${env:BERTH_TOKEN}", description = "API token (env BERTH_TOKEN)")

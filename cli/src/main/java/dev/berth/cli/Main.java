@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code berth} command. */
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "Berth: a cluster scheduler with per-node executors.",
-        subcommands = {UpCommand.class, SchedulerCommand.class, ExecutorCommand.class, AclCommands.class, TlsCommands.class, JobCommands.class, AllocCommands.class, NodeCommands.class, QueueCommands.class, CapacityCommands.class, AcctCommand.class, ImageCommands.class,
+        subcommands = {UpCommand.class, SchedulerCommand.class, ExecutorCommand.class, AclCommands.class, TlsCommands.class, JobCommands.class, AllocCommands.class, NodeCommands.class, QueueCommands.class, CapacityCommands.class, AcctCommand.class, ImageCommands.class, KafkaCommand.class,
                 SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -33,7 +33,10 @@ public final class BerthCluster {
                 .with(new VertxOptions().setEventBusOptions(bus))
                 .withClusterManager(manager)
                 .buildClustered()
-                .map(vertx -> new ClusterMember(vertx, manager.getHazelcastInstance()));
+                .map(vertx -> {
+                    CpMembership.keep(vertx, manager.getHazelcastInstance(), s.cpMembers());
+                    return new ClusterMember(vertx, manager.getHazelcastInstance());
+                });
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -50,35 +51,61 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Files.writeString(portsFile, broker + " " + controller + "\n");
         Path logs = dir.resolve("logs");
+        String clusterId = Files.exists(logs.resolve("meta.properties")) ? null : Uuid.randomUuid().toString();
+        var broker1 = new Broker(1, host, host, broker, controller, List.of("1@" + host + ":" + controller), clusterId);
+        return start(logs, broker1);
+    }
+
+    /**
+     * One member of a KRaft cluster, broker and controller in one process (as {@code berth kafka}
+     * runs it on each Kafka host): {@code voters} are every member's {@code ID@HOST:CONTROLLER_PORT};
+     * internal topics are replicated to up to three of them.
+     *
+     * @param clusterId the id to format a new log directory with, the same on every member; null
+     *                  when the directory is formatted already (a mismatch there is Kafka's to refuse)
+     */
+    public record Broker(int nodeId, String bind, String advertise, int port, int controllerPort, List<String> voters, String clusterId) {
+        int replication() {
+            return Math.min(3, voters.size());
+        }
+    }
+
+    /** Formats {@code logs} on first use with the broker's cluster id, then starts it. */
+    public static EmbeddedKafka start(Path logs, Broker b) throws Exception {
+        Files.createDirectories(logs);
+        int rf = b.replication();
         var props = new Properties();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@" + host + ":" + controller);
-        props.put("listeners", "PLAINTEXT://" + host + ":" + broker + ",CONTROLLER://" + host + ":" + controller);
-        props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + broker);
+        props.put("node.id", Integer.toString(b.nodeId()));
+        props.put("controller.quorum.voters", String.join(",", b.voters()));
+        props.put("listeners", "PLAINTEXT://" + b.bind() + ":" + b.port() + ",CONTROLLER://" + b.bind() + ":" + b.controllerPort());
+        props.put("advertised.listeners", "PLAINTEXT://" + b.advertise() + ":" + b.port());
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", logs.toString());
-        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.replication.factor", Integer.toString(rf));
         props.put("offsets.topic.num.partitions", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", Integer.toString(rf));
+        props.put("transaction.state.log.min.isr", Integer.toString(Math.min(2, rf)));
+        props.put("default.replication.factor", Integer.toString(rf));
+        props.put("min.insync.replicas", Integer.toString(Math.min(2, rf)));
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("num.partitions", "1");
         props.put("auto.create.topics.enable", "true");
         props.put("log.retention.hours", "168");
         var config = new KafkaConfig(props, false);
         if (!Files.exists(logs.resolve("meta.properties"))) {
+            if (b.clusterId() == null) throw new IllegalArgumentException("cluster id: needed to format the new log directory " + logs);
             new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setClusterId(Uuid.randomUuid().toString()).setNodeId(1)
+                    .setClusterId(b.clusterId()).setNodeId(b.nodeId())
                     .setControllerListenerName("CONTROLLER").setMetadataLogDirectory(logs.toString())
-                    .setDirectories(java.util.List.of(logs.toString()))
+                    .setDirectories(List.of(logs.toString()))
                     .setReleaseVersion(MetadataVersion.latestProduction())
                     .run();
         }
         var server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, broker, host);
+        return new EmbeddedKafka(server, b.port(), b.advertise());
     }
 
     public String bootstrap() {
