@@ -16,8 +16,9 @@ public final class Bench {
             case "network" -> NetworkBench.main(rest);
             case "batch" -> BatchBench.main(rest);
             case "memory" -> MemoryBench.main(rest);
+            case "cluster" -> ClusterBench.main(rest);
             default -> {
-                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N] | network [--mib N] [--requests N] [--connections N] | batch [--tasks N …] [--network none|host] | memory [--containers N]");
+                System.err.println("usage: ./berth bench start [--runs N] [--warmup N] [--no-runc] | placement [--seed N] | usage [--events N] [--nodes N] | bridge [--nodes N] | sim [--nodes N] [--tasks N] [--seed N] | network [--mib N] [--requests N] [--connections N] | batch [--tasks N …] [--network none|host] | memory [--containers N] | cluster [--nodes N …] [--allocations N] [--job-size N]");
                 System.exit(name.equals("help") ? 0 : 2);
             }
         }
