@@ -47,13 +47,57 @@ final class TestHosts implements AutoCloseable {
 
     private final Process podmanService;
     private final Path socketDir;
-    private final Network network;
+    private final HostNetworkState before;
+    private Network network;
     final Map<String, Host> hosts = new LinkedHashMap<>();
 
-    private TestHosts(Process podmanService, Path socketDir, Network network) {
+    private TestHosts(Process podmanService, Path socketDir, HostNetworkState before) {
         this.podmanService = podmanService;
         this.socketDir = socketDir;
-        this.network = network;
+        this.before = before;
+    }
+
+    /**
+     * What Podman's network backend (netavark) changes on this machine and leaves when its network
+     * is gone: IPv4 forwarding turned on, and iptables-nft tables {@code ip filter} and
+     * {@code ip nat} with its NETAVARK chains. Read before the first network, put back after.
+     */
+    record HostNetworkState(String ipForward, boolean filterTable, boolean natTable) {
+        static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+
+        static HostNetworkState read() throws IOException, InterruptedException {
+            String tables = exec(List.of("nft", "list", "tables"), Duration.ofSeconds(30));
+            return new HostNetworkState(Files.readString(IP_FORWARD).strip(), tables.contains("table ip filter"), tables.contains("table ip nat"));
+        }
+
+        /** Forwarding as it was; a table that was not there is removed, one that was loses only netavark's chains. */
+        void restore() throws IOException, InterruptedException {
+            Files.writeString(IP_FORWARD, ipForward + "\n");
+            restoreTable("filter", filterTable);
+            restoreTable("nat", natTable);
+        }
+
+        private static void restoreTable(String table, boolean existed) throws IOException, InterruptedException {
+            if (!exec(List.of("nft", "list", "tables"), Duration.ofSeconds(30)).contains("table ip " + table)) return;
+            if (!existed) {
+                exec(List.of("nft", "delete", "table", "ip", table), Duration.ofSeconds(30));
+                return;
+            }
+            var rules = exec(List.of("iptables", "-t", table, "-S"), Duration.ofSeconds(30)).lines().toList();
+            for (String rule : rules) {
+                if (rule.startsWith("-A ") && !rule.startsWith("-A NETAVARK") && rule.contains("NETAVARK")) {
+                    var delete = new ArrayList<>(List.of("sh", "-c", "iptables -t " + table + " -D " + rule.substring(3)));
+                    exec(delete, Duration.ofSeconds(30));
+                }
+            }
+            for (String rule : rules) {
+                if (rule.startsWith("-N NETAVARK")) {
+                    String chain = rule.substring(3).strip();
+                    exec(List.of("iptables", "-t", table, "-F", chain), Duration.ofSeconds(30));
+                    exec(List.of("iptables", "-t", table, "-X", chain), Duration.ofSeconds(30));
+                }
+            }
+        }
     }
 
     /**
@@ -76,21 +120,17 @@ final class TestHosts implements AutoCloseable {
         Path socket = Path.of(dockerHost.substring("unix://".length()));
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
+        var before = HostNetworkState.read();
         Process service = new ProcessBuilder("podman", "system", "service", "--time=0", dockerHost)
                 .redirectErrorStream(true).redirectOutput(socket.getParent().resolve("service.log").toFile()).start();
-        TestHosts started = null;
+        var started = new TestHosts(service, socket.getParent(), before);
         try {
             Awaitility.await("Podman's API socket").atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket));
-            var network = Network.newNetwork();
-            started = new TestHosts(service, socket.getParent(), network);
+            started.network = Network.newNetwork();
             for (String name : names) started.add(name, tmpfsAt.contains(name));
             return started;
         } catch (Exception | Error e) {
-            if (started != null) {
-                started.close();
-            } else {
-                stop(service);
-            }
+            started.close();
             throw e;
         }
     }
@@ -130,11 +170,18 @@ final class TestHosts implements AutoCloseable {
             }
         }
         try {
-            network.close();
+            if (network != null) network.close();
         } catch (RuntimeException e) {
             problems.add("network: " + e.getMessage());
         }
         stop(podmanService);
+        try {
+            before.restore();
+        } catch (IOException e) {
+            problems.add("putting back forwarding and the ip filter/nat tables: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try (var files = Files.walk(socketDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
