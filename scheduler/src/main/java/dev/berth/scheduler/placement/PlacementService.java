@@ -236,8 +236,7 @@ public final class PlacementService {
         // The pass as one plan: checked again against each node's room now, then written; what no longer fits waits.
         var check = PlanApplier.check(proposed, rooms());
         refused.putAll(check.refused());
-        var written = PlanApplier.commit(check.fits(), p -> leader.updateAllocation(p.allocation().id(),
-                cur -> cur.placed() || cur.stopRequested() ? null : cur.placedOn(p.nodeId(), now).withNetwork(p.network())));
+        var written = PlanApplier.commit(check.fits(), p -> leader.placeAllocation(p.allocation().id(), p.nodeId(), p.network(), now));
         var writtenIds = new HashSet<String>();
         for (PlanApplier.Placement p : written) {
             commands.add(new RunCommand(p.nodeId(), p.allocation(), p.task(), p.restart(), epoch));

@@ -85,8 +85,20 @@ public final class ClusterState {
     /** Stores a new job with its first allocations in one go, allocations first so a reader of the job sees them. */
     public void createJob(Job job, List<Allocation> allocs, Evaluation eval) {
         write(evaluations, eval.id(), eval);
-        for (var a : allocs) write(allocations, a.id(), a);
+        createAllocations(allocs);
         write(jobs, job.id(), job);
+    }
+
+    /**
+     * New allocations in one batched put (a round trip per member that owns some of them) rather
+     * than a fenced write each: their ids are fresh, so no newer leader can have written them and
+     * the fence check has nothing to refuse; the value is what the fenced write would store. A
+     * 1,000-task job was 1,000 round trips before.
+     */
+    private void createAllocations(List<Allocation> allocs) {
+        var batch = new java.util.HashMap<String, HazelcastJsonValue>();
+        for (var a : allocs) batch.put(a.id(), new HazelcastJsonValue(FencedWrite.withFence(Json.write(a), epoch)));
+        allocations.putAll(batch);
     }
 
     public Optional<Job> job(String id) {
@@ -189,10 +201,20 @@ public final class ClusterState {
         }
     }
 
-    /** Applies a node's report unless a newer one was applied already (reports may arrive out of order). */
+    /** Applies a node's report unless a newer one was applied already (reports may arrive out of order); one round trip. */
     public Optional<Allocation> applyUpdate(AllocationUpdate u) {
-        return updateAllocation(u.allocationId(), a ->
-                u.version() > a.version() && u.nodeId().equals(a.nodeId()) ? a.apply(u) : null);
+        return change(u.allocationId(), new AllocationChange.Report(u));
+    }
+
+    /** The leader's placement of a pending allocation on a node (unless placed or stopped meanwhile); one round trip. */
+    public Optional<Allocation> placeAllocation(String id, String nodeId, dev.berth.model.AllocNetwork network, java.time.Instant at) {
+        return change(id, new AllocationChange.Place(epoch, nodeId, network, at));
+    }
+
+    private Optional<Allocation> change(String id, AllocationChange change) {
+        String json = allocations.executeOnKey(id, change);
+        if (AllocationChange.STALE.equals(json)) throw new StaleLeaderException(allocations.getName(), id, epoch);
+        return Optional.ofNullable(json).map(j -> Json.read(j, Allocation.class));
     }
 
     // --- nodes
