@@ -1,9 +1,6 @@
 package dev.berth.bench;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastJsonValue;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.berth.cli.up.AllInOne;
 import dev.berth.cluster.ClusterSettings;
 import dev.berth.executor.ExecutorConfig;
@@ -47,6 +44,7 @@ final class BatchBench {
         String network = "none";
         for (int i = 0; i < args.length - 1; i++) if (args[i].equals("--network")) network = args[i + 1];
         Path work = Files.createTempDirectory("berth-bench-batch-");
+        var rates = new ArrayList<Double>();
         try {
             var executor = ExecutorConfig.of("bench-batch", work).with("cgroupParent", "berth-bench", "bridge", "berth-bench3",
                     "subnet", "10.211.203.0/24", "firewallTable", "berth_bench_batch", "allowHostNetwork", network.equals("host"));
@@ -63,7 +61,7 @@ final class BatchBench {
                 awaitNode(api);
                 for (int n : sizes) {
                     runtime.launchSteps().clear();
-                    run(berth, api, n, network);
+                    rates.add(run(berth, api, n, network));
                     System.out.println("  the container start itself (the launcher's steps, each since the one before):");
                     runtime.launchSteps().durations().forEach((step, nanos) -> System.out.println(Stats.of(nanos).row("    " + step)));
                     System.out.println();
@@ -72,44 +70,43 @@ final class BatchBench {
         } finally {
             StartLatency.delete(work);
         }
+        slurm(sizes, rates);
     }
 
-    private static void run(AllInOne berth, String api, int n, String network) throws Exception {
+    /** The same tasks as a Slurm job array on this machine, beside Berth's rates of the same run. */
+    private static void slurm(List<Integer> sizes, List<Double> berthRates) throws Exception {
+        if (!SlurmBaseline.installed()) {
+            System.out.println("Slurm: not installed, so no peer run (apt-get install slurm-wlm: ./berth bench batch installs it as root)");
+            return;
+        }
+        System.out.println("Slurm 22 (Debian's slurm-wlm), single node, select/cons_tres, the same tasks as one job array (/bin/true, 1 cpu, 8 MiB):");
+        try (var slurm = SlurmBaseline.start()) {
+            for (int i = 0; i < sizes.size(); i++) {
+                int n = sizes.get(i);
+                double seconds = slurm.jobArray(n);
+                double rate = n / seconds;
+                System.out.printf("  %,d tasks: %.1f s = %.1f tasks/s; Berth in this run %.0f tasks/s = %.1f× Slurm (target: 10×)%n",
+                        n, seconds, rate, berthRates.get(i), berthRates.get(i) / rate);
+            }
+        }
+    }
+
+    private static double run(AllInOne berth, String api, int n, String network) throws Exception {
         var seen = new ConcurrentHashMap<String, Seen>();
         var nodeTimes = new ConcurrentHashMap<String, Instant[]>();
         var done = new CountDownLatch(n);
         var allocations = berth.hazelcast().<String, HazelcastJsonValue>getMap("berth.allocations");
         String[] job = new String[1];
-        class Listener implements EntryAddedListener<String, HazelcastJsonValue>, EntryUpdatedListener<String, HazelcastJsonValue> {
-            @Override
-            public void entryAdded(EntryEvent<String, HazelcastJsonValue> e) {
-                saw(e);
-            }
-
-            @Override
-            public void entryUpdated(EntryEvent<String, HazelcastJsonValue> e) {
-                saw(e);
-            }
-
-            private void saw(EntryEvent<String, HazelcastJsonValue> e) {
-                Instant now = Instant.now();
-                Allocation a;
-                try {
-                    a = Json.mapper().readValue(e.getValue().getValue(), Allocation.class);
-                } catch (java.io.IOException ex) {
-                    return;
-                }
-                var s = seen.compute(a.id(), (k, old) -> {
-                    var cur = old == null ? new Seen(now, null, null, null) : old;
-                    Instant placed = cur.placed() == null && a.nodeId() != null ? now : cur.placed();
-                    Instant running = cur.running() == null && a.status() != dev.berth.model.AllocationStatus.PENDING ? now : cur.running();
-                    Instant fin = cur.done() == null && a.status().terminal() ? now : cur.done();
-                    return new Seen(cur.stored(), placed, running, fin);
-                });
-                if (a.status().terminal() && nodeTimes.putIfAbsent(a.id(), new Instant[] {a.startedAt(), a.finishedAt()}) == null) done.countDown();
-            }
-        }
-        var listener = allocations.addEntryListener(new Listener(), true);
+        var listener = AllocationEvents.listen(allocations, (a, now) -> {
+            seen.compute(a.id(), (k, old) -> {
+                var cur = old == null ? new Seen(now, null, null, null) : old;
+                Instant placed = cur.placed() == null && a.nodeId() != null ? now : cur.placed();
+                Instant running = cur.running() == null && a.status() != dev.berth.model.AllocationStatus.PENDING ? now : cur.running();
+                Instant fin = cur.done() == null && a.status().terminal() ? now : cur.done();
+                return new Seen(cur.stored(), placed, running, fin);
+            });
+            if (a.status().terminal() && nodeTimes.putIfAbsent(a.id(), new Instant[] {a.startedAt(), a.finishedAt()}) == null) done.countDown();
+        });
         try {
             String body = """
                     {"name": "bench-%d", "type": "batch", "groups": [{"count": %d, "tasks": [{"image": "busybox:bench", "command": ["/bin/true"],
@@ -137,6 +134,7 @@ final class BatchBench {
             row("started -> ended (the task, on the node)", seen, nodeTimes, (s, t) -> between(t[0], t[1]));
             row("ended on the node -> stored complete", seen, nodeTimes, (s, t) -> between(t[1], s.done()));
             System.out.println();
+            return n / seconds;
         } finally {
             allocations.removeEntryListener(listener);
         }

@@ -1,9 +1,6 @@
 package dev.berth.bench;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastJsonValue;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.berth.cluster.BerthCluster;
 import dev.berth.cluster.ClusterMember;
 import dev.berth.cluster.ClusterSettings;
@@ -99,33 +96,13 @@ final class ClusterBench {
             var seen = new ConcurrentHashMap<String, Seen>();
             var allRunning = new CountDownLatch(total);
             var map = member.hazelcast().<String, HazelcastJsonValue>getMap("berth.allocations");
-            class Listener implements EntryAddedListener<String, HazelcastJsonValue>, EntryUpdatedListener<String, HazelcastJsonValue> {
-                @Override
-                public void entryAdded(EntryEvent<String, HazelcastJsonValue> e) {
-                    saw(e);
-                }
-
-                @Override
-                public void entryUpdated(EntryEvent<String, HazelcastJsonValue> e) {
-                    saw(e);
-                }
-
-                private void saw(EntryEvent<String, HazelcastJsonValue> e) {
-                    Instant now = Instant.now();
-                    Allocation a;
-                    try {
-                        a = Json.mapper().readValue(e.getValue().getValue(), Allocation.class);
-                    } catch (IOException ex) {
-                        return;
-                    }
-                    Seen before = seen.get(a.id());
-                    Instant placed = before != null && before.placed() != null ? before.placed() : a.nodeId() != null ? now : null;
-                    Instant running = before != null && before.running() != null ? before.running() : a.status() == AllocationStatus.RUNNING ? now : null;
-                    seen.put(a.id(), new Seen(a.jobId(), placed, running));
-                    if (running != null && (before == null || before.running() == null)) allRunning.countDown();
-                }
-            }
-            var listener = map.addEntryListener(new Listener(), true);
+            var listener = AllocationEvents.listen(map, (a, now) -> {
+                Seen before = seen.get(a.id());
+                Instant placed = before != null && before.placed() != null ? before.placed() : a.nodeId() != null ? now : null;
+                Instant running = before != null && before.running() != null ? before.running() : a.status() == AllocationStatus.RUNNING ? now : null;
+                seen.put(a.id(), new Seen(a.jobId(), placed, running));
+                if (running != null && (before == null || before.running() == null)) allRunning.countDown();
+            });
             var jobSubmitted = new ConcurrentHashMap<String, Instant>();
             var http = HttpClient.newHttpClient();
             Instant first = Instant.now();
